@@ -1,0 +1,228 @@
+// The running system: one object holding every component's runtime, built
+// from a description on a platform, and the event loop that drives them.
+//
+// The loop is the only scheduler: init and start run once in dependency
+// order, then each turn polls every component that has poll(sys, now) and
+// sleeps (platform yield_until) until the earliest next_deadline(). No
+// threads, no callbacks registered at run time: which hooks exist is decided
+// by the types, at compile time.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include <strata/core/component.hpp>
+#include <strata/core/system.hpp>
+#include <strata/platform.hpp>
+
+namespace strata {
+
+// Stands in for a capability the system lacks: any use of it, such as
+// sys.console.print(...) without a console, fails to compile naming it.
+template <class Cap>
+struct missing_capability {};
+
+template <Platform P, class Description>
+class runtime_system;
+
+namespace detail {
+
+template <class C, class R, class Cap>
+constexpr bool check_model() {
+  if constexpr (!Cap::template modeled_by<R>) {
+    (void)error::does_not_model<C, Cap>{};
+    return false;
+  }
+  return true;
+}
+template <class C, class R, class... Caps>
+constexpr bool check_models(caps<Caps...>) {
+  return (check_model<C, R, Caps>() && ... && true);
+}
+
+template <class R, class Sys>
+concept has_start = requires(R& r, Sys& s) { r.start(s); };
+template <class R, class Sys>
+concept has_poll = requires(R& r, Sys& s, time_ns now) { r.poll(s, now); };
+template <class R, class Sys>
+concept has_on_timer = requires(R& r, Sys& s, timer_id id) { r.on_timer(s, id); };
+template <class R>
+concept has_deadline = requires(R const& r) {
+  { r.next_deadline() } -> std::convertible_to<time_ns>;
+};
+
+// Apps have a hook the loop can call; deadlines have a clock to wait on.
+template <class C, class R, class Sys, bool HasClock>
+constexpr bool check_hooks() {
+  if constexpr (requires { typename C::is_app; } && !has_start<R, Sys> && !has_poll<R, Sys> &&
+                !has_on_timer<R, Sys>) {
+    (void)error::app_without_hooks<C>{};
+    return false;
+  } else if constexpr (has_deadline<R> && !HasClock) {
+    (void)error::deadline_without_clock<C>{};
+    return false;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+template <Platform P, class... Cs>
+class runtime_system<P, system_description<Cs...>> {
+  using description = system_description<Cs...>;
+  static constexpr std::size_t n = sizeof...(Cs);
+
+  template <class Cap>
+  using provider_t = std::conditional_t<description::template has<Cap>,
+                                        runtime_t<detail::nth<description::template provider_of<Cap> % (n ? n : 1),
+                                                              Cs..., missing_capability<Cap>>,
+                                                  P>,
+                                        missing_capability<Cap>>;
+
+ public:
+  using platform = P;
+
+  explicit constexpr runtime_system(description const& d)
+      : parts{make_parts(d, std::index_sequence_for<Cs...>{})},
+        console{provider<cap::Console>()},
+        clock{provider<cap::Clock>()},
+        timers{provider<cap::Timer>()} {
+    static_assert(check_models(), "strata: see the error above");
+  }
+  runtime_system(runtime_system const&) = delete;
+  runtime_system& operator=(runtime_system const&) = delete;
+
+  // Each component's runtime, in description order.
+  boost::hana::tuple<runtime_t<Cs, P>...> parts;
+  // The providers of the common capabilities, by name.
+  provider_t<cap::Console>& console;
+  provider_t<cap::Clock>& clock;
+  provider_t<cap::Timer>& timers;
+
+  // The runtime of the component that provides Cap.
+  template <class Cap>
+  constexpr auto& get() {
+    static_assert(description::template has<Cap>, "strata: get<Cap>() asks for a capability no component provides");
+    return boost::hana::at_c<description::template provider_of<Cap>>(parts);
+  }
+  // The runtime of component C.
+  template <class C>
+  constexpr auto& component() {
+    constexpr bool same[] = {std::is_same_v<C, Cs>..., false};
+    constexpr std::size_t i = [&] {
+      std::size_t k = 0;
+      while (k < n && !same[k]) ++k;
+      return k;
+    }();
+    static_assert(i < n, "strata: component<C>() asks for a component that is not in the description");
+    return boost::hana::at_c<i>(parts);
+  }
+
+  // Ends the system with an exit code. On a real platform this does not
+  // return; test platforms return and the loop stops at the end of the turn.
+  void exit(int code) {
+    stopped_ = true;
+    exit_code_ = code;
+    P::exit(code);
+  }
+  bool stopped() const { return stopped_; }
+
+  // Runs init and start, then the event loop until exit(). A system with no
+  // event source (nothing to poll, no deadline) ends when start returns, as a
+  // program ends when main returns.
+  int run() {
+    static_assert(check_hooks(), "strata: see the error above");
+    in_order([&](auto& r) {
+      if constexpr (requires { r.init(*this); }) r.init(*this);
+    });
+    in_order([&](auto& r) {
+      if constexpr (detail::has_start<std::remove_cvref_t<decltype(r)>, runtime_system>)
+        if (!stopped_) r.start(*this);
+    });
+    if constexpr (has_event_sources()) {
+      while (!stopped_) turn();
+    }
+    return exit_code_;
+  }
+
+  // One turn of the loop: poll everything, then sleep until the earliest
+  // deadline. Public so tests can step a system.
+  void turn() {
+    poll(now());
+    if (!stopped_) P::yield_until(next_deadline());
+  }
+  void poll(time_ns now) {
+    in_order([&](auto& r) {
+      if constexpr (detail::has_poll<std::remove_cvref_t<decltype(r)>, runtime_system>)
+        if (!stopped_) r.poll(*this, now);
+    });
+  }
+  time_ns next_deadline() const {
+    time_ns d = never;
+    boost::hana::for_each(parts, [&](auto const& r) {
+      if constexpr (detail::has_deadline<std::remove_cvref_t<decltype(r)>>) {
+        time_ns const t = r.next_deadline();
+        d = t < d ? t : d;
+      }
+    });
+    return d;
+  }
+  time_ns now() const {
+    if constexpr (description::template has<cap::Clock>)
+      return clock.now();
+    else
+      return 0;
+  }
+
+  // Called by the Timer provider: hands the expiry to every on_timer hook.
+  void timer_fired(timer_id id) {
+    in_order([&](auto& r) {
+      if constexpr (detail::has_on_timer<std::remove_cvref_t<decltype(r)>, runtime_system>) r.on_timer(*this, id);
+    });
+  }
+
+ private:
+  template <std::size_t... I>
+  static constexpr auto make_parts(description const& d, std::index_sequence<I...>) {
+    return boost::hana::tuple<runtime_t<Cs, P>...>{Cs::template runtime<P>(d.template at<I>())...};
+  }
+
+  template <class Cap>
+  constexpr provider_t<Cap>& provider() {
+    if constexpr (description::template has<Cap>)
+      return boost::hana::at_c<description::template provider_of<Cap>>(parts);
+    else
+      return absent<Cap>;
+  }
+  template <class Cap>
+  static inline missing_capability<Cap> absent{};
+
+  template <class F>
+  constexpr void in_order(F&& f) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (f(boost::hana::at_c<description::init_order[K]>(parts)), ...);
+    }(std::make_index_sequence<n>{});
+  }
+
+  static constexpr bool check_models() {
+    return (detail::check_models<Cs, runtime_t<Cs, P>>(typename Cs::provides{}) && ... && true);
+  }
+  static constexpr bool check_hooks() {
+    constexpr bool has_clock = description::template has<cap::Clock>;
+    return (detail::check_hooks<Cs, runtime_t<Cs, P>, runtime_system, has_clock>() && ... && true);
+  }
+  static constexpr bool has_event_sources() {
+    return ((detail::has_poll<runtime_t<Cs, P>, runtime_system> || detail::has_deadline<runtime_t<Cs, P>>) || ... ||
+            false);
+  }
+
+  bool stopped_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace strata

@@ -1,0 +1,77 @@
+// The hosted target: the platform boundary implemented with Linux calls, so a
+// description runs as an ordinary process (for tests, debugging, and later a
+// TAP device as its network).
+#pragma once
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <ctime>
+
+#include <execinfo.h>
+#include <unistd.h>
+
+#include <strata/platform.hpp>
+
+namespace strata::target {
+
+struct platform {
+  static constexpr char const* name = "hosted-linux";
+
+  static void console_write(char const* data, std::size_t len) noexcept { write_all(1, data, len); }
+
+  // CLOCK_MONOTONIC, counted from the first reading so it starts near zero
+  // as the image's clock does.
+  static std::uint64_t now_ns() noexcept { return monotonic() - epoch(); }
+
+  static void yield_until(std::uint64_t deadline_ns) noexcept {
+    if (deadline_ns == ~std::uint64_t{0}) {
+      ::pause();  // nothing to wait for but a signal
+      return;
+    }
+    auto const t = epoch() + deadline_ns;
+    timespec const ts{static_cast<std::time_t>(t / 1'000'000'000), static_cast<long>(t % 1'000'000'000)};
+    ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+  }
+
+  [[noreturn]] static void exit(int code) noexcept { ::_exit(code); }
+
+  [[noreturn]] static void panic(char const* msg, std::size_t len) noexcept {
+    write_all(2, "PANIC: ", 7);
+    write_all(2, msg, len);
+    write_all(2, "\nbacktrace:\n", 12);
+    void* frames[32];
+    ::backtrace_symbols_fd(frames, ::backtrace(frames, 32), 2);
+    ::_exit(exit_panic);
+  }
+
+ private:
+  static void write_all(int fd, char const* data, std::size_t len) noexcept {
+    while (len > 0) {
+      auto const n = ::write(fd, data, len);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // the console is gone; nothing better to do
+      data += n;
+      len -= static_cast<std::size_t>(n);
+    }
+  }
+  static std::uint64_t monotonic() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return std::uint64_t(ts.tv_sec) * 1'000'000'000 + std::uint64_t(ts.tv_nsec);
+  }
+  static std::uint64_t epoch() noexcept {
+    static std::uint64_t const first = monotonic();
+    return first;
+  }
+};
+
+static_assert(Platform<platform>);
+
+}  // namespace strata::target
+
+extern "C" int strata_main(int argc, char const* const* argv);
+
+// The process entry: the hosted target has one, the image's is its boot code.
+#define STRATA_TARGET_ENTRY \
+  int main(int argc, char** argv) { return strata_main(argc, argv); }
