@@ -1,0 +1,481 @@
+// C++ side of the boot (entered from boot.cpp in 64-bit mode, on the main
+// stack, .bss already zeroed, SSE/AVX on): GDT + TSS with IST stacks, IDT,
+// final page tables with per-section permissions, ACPI look-up for power-off
+// and the PM timer, clock calibration, static constructors, strata_main().
+// Also the exception reporter and the frame-pointer backtrace.
+#include <strata/target/platform.hpp>
+
+#include "arch.hpp"
+
+extern "C" int strata_main(int argc, char const* const* argv);
+
+// Linker-script symbols (linker.ld).
+extern "C" char __image_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
+    __data_start[], __data_end[], __image_end[], __stack_guard[], __stack_bottom[], __stack_top[],
+    __init_array_start[], __init_array_end[];
+extern "C" char strata_x86_64_isr_stubs[];
+extern "C" std::uint64_t strata_x86_64_gdt[5];
+
+namespace strata::target::x86_64 {
+namespace {
+
+using u8 = std::uint8_t;
+using u16 = std::uint16_t;
+using u32 = std::uint32_t;
+using u64 = std::uint64_t;
+
+inline u64 addr(char const* p) noexcept { return reinterpret_cast<u64>(p); }
+
+[[noreturn]] void boot_fail(char const* msg) noexcept {
+  put("strata: boot failed: ");
+  put(msg);
+  put("\n");
+  platform::exit(strata::exit_panic);
+}
+
+// ---------------------------------------------------------------------------
+// GDT, TSS, IDT
+
+struct [[gnu::packed]] tss64 {
+  u32 reserved0;
+  u64 rsp[3];
+  u64 reserved1;
+  u64 ist[7];
+  u64 reserved2;
+  u16 reserved3;
+  u16 iomap_base;
+};
+static_assert(sizeof(tss64) == 104);
+
+struct idt_gate {
+  u16 offset_lo;
+  u16 selector;
+  u8 ist;
+  u8 type_attr;
+  u16 offset_mid;
+  u32 offset_hi;
+  u32 zero;
+};
+static_assert(sizeof(idt_gate) == 16);
+
+struct [[gnu::packed]] table_ptr {
+  u16 limit;
+  u64 base;
+};
+
+// IST stacks: 1 = #DF, 2 = NMI and #MC, 3 = #PF (so a stack-guard hit can be
+// reported). Each fault reporter runs once (a nested fault exits at once).
+constexpr std::size_t ist_df_size = 4096, ist_nmi_size = 4096, ist_pf_size = 8192;
+alignas(16) u8 ist_df[ist_df_size];
+alignas(16) u8 ist_nmi[ist_nmi_size];
+alignas(16) u8 ist_pf[ist_pf_size];
+alignas(16) tss64 tss;
+alignas(4096) idt_gate idt[256];
+
+void setup_cpu_tables() noexcept {
+  tss.ist[0] = addr(reinterpret_cast<char*>(ist_df)) + ist_df_size;
+  tss.ist[1] = addr(reinterpret_cast<char*>(ist_nmi)) + ist_nmi_size;
+  tss.ist[2] = addr(reinterpret_cast<char*>(ist_pf)) + ist_pf_size;
+  tss.iomap_base = sizeof(tss64);  // no I/O bitmap
+  u64 const base = reinterpret_cast<u64>(&tss);
+  u64 const limit = sizeof(tss64) - 1;
+  strata_x86_64_gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (u64{0x89} << 40) |
+                         (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+  strata_x86_64_gdt[4] = base >> 32;
+  asm volatile("ltr %w0" : : "r"(0x18) : "memory");
+
+  for (unsigned v = 0; v < 256; ++v) {
+    u64 const h = addr(strata_x86_64_isr_stubs) + 16 * v;
+    idt_gate& g = idt[v];
+    g.offset_lo = static_cast<u16>(h);
+    g.selector = 0x08;
+    g.ist = v == 8 ? 1 : (v == 2 || v == 18) ? 2 : v == 14 ? 3 : 0;
+    g.type_attr = 0x8e;  // present, DPL 0, 64-bit interrupt gate
+    g.offset_mid = static_cast<u16>(h >> 16);
+    g.offset_hi = static_cast<u32>(h >> 32);
+    g.zero = 0;
+  }
+  table_ptr const p{sizeof(idt) - 1, reinterpret_cast<u64>(&idt[0])};
+  asm volatile("lidt %0" : : "m"(p) : "memory");
+}
+
+// ---------------------------------------------------------------------------
+// Memory map (hvm_start_info, PVH ABI)
+
+struct hvm_start_info {
+  u32 magic;  // 0x336ec578
+  u32 version;
+  u32 flags;
+  u32 nr_modules;
+  u64 modlist_paddr;
+  u64 cmdline_paddr;
+  u64 rsdp_paddr;
+  u64 memmap_paddr;  // version >= 1
+  u32 memmap_entries;
+  u32 reserved;
+};
+struct hvm_memmap_entry {
+  u64 addr;
+  u64 size;
+  u32 type;  // 1 RAM, 2 reserved, 3 ACPI, 4 NVS, ...
+  u32 reserved;
+};
+
+struct range {
+  u64 base, end;
+};
+constexpr std::size_t max_ram_ranges = 32;
+range ram[max_ram_ranges];
+std::size_t ram_count = 0;
+u64 rsdp_paddr = 0;
+
+void read_start_info(u64 paddr) noexcept {
+  auto const* si = reinterpret_cast<hvm_start_info const*>(paddr);
+  if (paddr != 0 && si->magic == 0x336ec578) {
+    rsdp_paddr = si->rsdp_paddr;
+    if (si->version >= 1 && si->memmap_paddr != 0) {
+      auto const* e = reinterpret_cast<hvm_memmap_entry const*>(si->memmap_paddr);
+      for (u32 i = 0; i < si->memmap_entries && ram_count < max_ram_ranges; ++i) {
+        if ((e[i].type == 1 || e[i].type == 3 || e[i].type == 4) && e[i].size != 0)
+          ram[ram_count++] = {e[i].addr, e[i].addr + e[i].size};
+      }
+    }
+  }
+  if (ram_count == 0) ram[ram_count++] = {0, u64{3} << 30};  // no map: assume RAM below 3 GiB
+}
+
+bool overlaps_ram(u64 base, u64 end) noexcept {
+  for (std::size_t i = 0; i < ram_count; ++i)
+    if (ram[i].base < end && base < ram[i].end) return true;
+  return false;
+}
+bool covered_by_ram(u64 base, u64 end) noexcept {
+  for (std::size_t i = 0; i < ram_count; ++i)
+    if (ram[i].base <= base && end <= ram[i].end) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Final page tables
+
+constexpr u64 pte_p = 1, pte_w = 2, pte_pwt = 8, pte_pcd = 0x10, pte_ps = 0x80,
+              pte_nx = u64{1} << 63;
+constexpr u64 pte_uc = pte_pcd | pte_pwt;
+constexpr u64 page_4k = 4096, page_2m = u64{1} << 21, page_1g = u64{1} << 30;
+constexpr u64 null_guard_end = 0x10000;  // [0, 64 KiB) stays unmapped: catches null + offset
+
+// Pool for the final tables (PML4, PDPT, PDs, PTs). With 1 GiB pages available
+// (-cpu max has them) a small VM needs 4 or 5 pages; 12 covers images up to a
+// few MiB and machines without 1 GiB pages (4 GiB + RAM above it in 2 MiB pages).
+constexpr std::size_t pt_pool_pages = 12;
+alignas(4096) u64 pt_pool[pt_pool_pages][512];
+std::size_t pt_used = 0;
+
+u64* alloc_table() noexcept {
+  if (pt_used == pt_pool_pages) boot_fail("page-table pool exhausted (src/start.cpp pt_pool_pages)");
+  return pt_pool[pt_used++];
+}
+u64 table_entry(u64 const* t) noexcept { return reinterpret_cast<u64>(t) | pte_p | pte_w; }
+u64* table_of(u64 e) noexcept { return reinterpret_cast<u64*>(e & 0x000ffffffffff000); }
+
+// Flags of one 4 KiB page inside a region that needs 4 KiB granularity.
+u64 page_flags(u64 a) noexcept {
+  if (a < null_guard_end) return 0;
+  if (a >= addr(__stack_guard) && a < addr(__stack_bottom)) return 0;  // stack guard page
+  if (a >= addr(__text_start) && a < addr(__text_end)) return pte_p;   // R+X
+  if (a >= addr(__rodata_start) && a < addr(__rodata_end)) return pte_p | pte_nx;
+  if (a >= addr(__data_start) && a < addr(__data_end)) return pte_p | pte_w | pte_nx;
+  return pte_p | pte_w | pte_nx | (overlaps_ram(a, a + page_4k) ? 0 : pte_uc);
+}
+
+bool needs_4k(u64 base, u64 end) noexcept {
+  return base < null_guard_end || (base < addr(__image_end) && addr(__image_start) < end);
+}
+
+void map_2m_region(u64* pd, u64 a) noexcept {
+  u64& e = pd[(a >> 21) & 511];
+  if (needs_4k(a, a + page_2m)) {
+    u64* pt = alloc_table();
+    for (unsigned i = 0; i < 512; ++i) {
+      u64 const pa = a + i * page_4k;
+      u64 const f = page_flags(pa);
+      pt[i] = f ? (pa | f) : 0;
+    }
+    e = table_entry(pt);
+  } else {
+    e = a | pte_p | pte_w | pte_nx | pte_ps | (overlaps_ram(a, a + page_2m) ? 0 : pte_uc);
+  }
+}
+
+bool has_1g_pages = false;
+
+// Maps [a, a + 1 GiB) into pdpt: one 1 GiB page when the whole GiB has one
+// memory type and no 4 KiB pages are needed, else a PD of 2 MiB entries.
+void map_1g_region(u64* pdpt, u64 a, bool only_ram) noexcept {
+  u64 const end = a + page_1g;
+  bool const ram_all = covered_by_ram(a, end), ram_any = overlaps_ram(a, end);
+  if (has_1g_pages && !needs_4k(a, end) && (ram_all || !ram_any)) {
+    if (only_ram && !ram_any) return;
+    pdpt[(a >> 30) & 511] = a | pte_p | pte_w | pte_nx | pte_ps | (ram_all ? 0 : pte_uc);
+    return;
+  }
+  u64* pd = alloc_table();
+  pdpt[(a >> 30) & 511] = table_entry(pd);
+  for (u64 r = a; r < end; r += page_2m) {
+    if (only_ram && !overlaps_ram(r, r + page_2m)) continue;
+    map_2m_region(pd, r);
+  }
+}
+
+void build_page_tables() noexcept {
+  has_1g_pages = (cpuid(0x80000001).d >> 26) & 1;
+  u64* pml4 = alloc_table();
+  u64* pdpt = alloc_table();
+  pml4[0] = table_entry(pdpt);
+  // [0, 4 GiB): everything (RAM write-back, the rest uncached: MMIO, PCI holes,
+  // ECAM, IOAPIC 0xfec00000, LAPIC 0xfee00000, virtio-mmio 0xfeb00000, ...).
+  for (u64 g = 0; g < 4; ++g) map_1g_region(pdpt, g * page_1g, false);
+  // RAM above 4 GiB (first 512 GiB), write-back.
+  for (std::size_t i = 0; i < ram_count; ++i) {
+    u64 const lo = ram[i].base & ~(page_1g - 1);
+    u64 const hi = ram[i].end < (u64{512} << 30) ? ram[i].end : (u64{512} << 30);
+    for (u64 g = lo < (u64{4} << 30) ? (u64{4} << 30) : lo; g < hi; g += page_1g)
+      if (pdpt[(g >> 30) & 511] == 0) map_1g_region(pdpt, g, true);
+  }
+  asm volatile("mov %0, %%cr3" : : "r"(reinterpret_cast<u64>(pml4)) : "memory");
+}
+
+// ---------------------------------------------------------------------------
+// ACPI: FADT (PM1 control blocks, PM timer, HW-reduced sleep register) and the
+// \_S5 sleep type from the DSDT.
+
+template <class T>
+T rd(u64 a) noexcept {
+  T v;
+  __builtin_memcpy(&v, reinterpret_cast<void const*>(a), sizeof(T));
+  return v;
+}
+
+bool readable(u64 a, u64 len) noexcept {
+  if (len == 0 || a + len < a) return false;
+  for (u64 p = a & ~(page_4k - 1); p < a + len; p += page_4k)
+    if (!is_mapped(p)) return false;
+  return true;
+}
+
+bool checksum_ok(u64 a, u64 len) noexcept {
+  u8 sum = 0;
+  for (u64 i = 0; i < len; ++i) sum = static_cast<u8>(sum + rd<u8>(a + i));
+  return sum == 0;
+}
+
+u64 find_rsdp() noexcept {
+  auto is_rsdp = [](u64 a) { return rd<u64>(a) == 0x2052545020445352ull && checksum_ok(a, 20); };  // "RSD PTR "
+  if (rsdp_paddr != 0 && readable(rsdp_paddr, 36) && is_rsdp(rsdp_paddr)) return rsdp_paddr;
+  for (u64 a = 0xe0000; a < 0x100000; a += 16)
+    if (is_rsdp(a)) return a;
+  return 0;
+}
+
+// Table with that signature, or 0.
+u64 find_table(u64 rsdp, u32 sig) noexcept {
+  bool const x = rd<u8>(rsdp + 15) >= 2 && rd<u64>(rsdp + 24) != 0;
+  u64 const root = x ? rd<u64>(rsdp + 24) : rd<u32>(rsdp + 16);
+  if (!readable(root, 36)) return 0;
+  u32 const len = rd<u32>(root + 4);
+  if (len < 36 || !readable(root, len)) return 0;
+  u32 const step = x ? 8 : 4;
+  for (u32 off = 36; off + step <= len; off += step) {
+    u64 const t = x ? rd<u64>(root + off) : rd<u32>(root + off);
+    if (readable(t, 36) && rd<u32>(t) == sig && readable(t, rd<u32>(t + 4))) return t;
+  }
+  return 0;
+}
+
+// Finds "Name(_S5, Package(){ n, ... })" in AML and returns n through typ.
+bool find_s5(u64 dsdt, u8& typ) noexcept {
+  if (dsdt == 0 || !readable(dsdt, 36)) return false;
+  u32 const len = rd<u32>(dsdt + 4);
+  if (len < 36 || !readable(dsdt, len)) return false;
+  u64 const end = dsdt + len;
+  for (u64 p = dsdt + 36; p + 8 < end; ++p) {
+    if (rd<u32>(p) != 0x5f35535f) continue;  // "_S5_"
+    if (rd<u8>(p - 1) != 0x08 && !(rd<u8>(p - 1) == '\\' && rd<u8>(p - 2) == 0x08)) continue;
+    u64 q = p + 4;
+    if (rd<u8>(q++) != 0x12) continue;        // PackageOp
+    q += 1 + (rd<u8>(q) >> 6);                // PkgLength
+    q += 1;                                   // NumElements
+    u8 const op = rd<u8>(q);
+    if (op == 0x0a) typ = rd<u8>(q + 1);      // BytePrefix
+    else if (op == 0x00 || op == 0x01) typ = op;  // ZeroOp, OneOp
+    else continue;
+    return true;
+  }
+  return false;
+}
+
+void acpi_init() noexcept {
+  u64 const rsdp = find_rsdp();
+  if (rsdp == 0) return;
+  u64 const fadt = find_table(rsdp, 0x50434146);  // "FACP"
+  if (fadt == 0) return;
+  u32 const len = rd<u32>(fadt + 4);
+  u32 const flags = len >= 116 ? rd<u32>(fadt + 112) : 0;
+  bool const hw_reduced = (flags >> 20) & 1;
+  acpi.pm1a_cnt = static_cast<u16>(rd<u32>(fadt + 64));
+  acpi.pm1b_cnt = static_cast<u16>(rd<u32>(fadt + 68));
+  if (len >= 92 && rd<u8>(fadt + 91) == 4) {
+    acpi.pm_timer = static_cast<u16>(rd<u32>(fadt + 76));
+    acpi.pm_timer_32bit = (flags >> 8) & 1;
+  }
+  if (len >= 256 && rd<u64>(fadt + 248) != 0) {  // SLEEP_CONTROL_REG (GAS)
+    acpi.sleep_ctl_space = rd<u8>(fadt + 244);
+    acpi.sleep_ctl_addr = rd<u64>(fadt + 248);
+  }
+  u64 dsdt = len >= 148 ? rd<u64>(fadt + 140) : 0;
+  if (dsdt == 0) dsdt = rd<u32>(fadt + 40);
+  acpi.found_s5 = find_s5(dsdt, acpi.slp_typ_s5);
+  if (!acpi.found_s5) acpi.slp_typ_s5 = hw_reduced ? 5 : 0;
+}
+
+void run_constructors() noexcept {
+  using ctor = void (*)();
+  for (u64 p = addr(__init_array_start); p < addr(__init_array_end); p += sizeof(ctor))
+    (*reinterpret_cast<ctor const*>(p))();
+}
+
+// ---------------------------------------------------------------------------
+// Exceptions
+
+struct trap_frame {
+  u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  u64 vector, error, rip, cs, rflags, rsp, ss;
+};
+
+constexpr char const* exception_names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound range exceeded", "#UD invalid opcode", "#NM device not available",
+    "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+    "#NP segment not present", "#SS stack-segment fault", "#GP general protection",
+    "#PF page fault", "reserved", "#MF x87 floating-point", "#AC alignment check",
+    "#MC machine check", "#XM SIMD floating-point", "#VE virtualization",
+    "#CP control protection", "reserved", "reserved", "reserved", "reserved", "reserved",
+    "reserved", "#HV hypervisor injection", "#VC VMM communication", "#SX security",
+    "reserved"};
+
+void reg(char const* name, u64 v) noexcept {
+  put(name);
+  put_hex(v);
+}
+
+}  // namespace
+
+acpi_power acpi;
+
+bool is_mapped(u64 a) noexcept {
+  if (static_cast<u64>(static_cast<std::int64_t>(a << 16) >> 16) != a) return false;  // canonical
+  u64 const* t = table_of(read_cr3());
+  for (int level = 3; level >= 0; --level) {
+    u64 const e = t[(a >> (12 + 9 * level)) & 511];
+    if (!(e & pte_p)) return false;
+    if (level == 0 || (level <= 2 && (e & pte_ps))) return true;
+    t = table_of(e);
+  }
+  return true;
+}
+
+bool in_stack_guard(u64 a) noexcept {
+  return a >= addr(__stack_guard) && a < addr(__stack_bottom);
+}
+
+// Walks the RBP chain (the image is built with -fno-omit-frame-pointer).
+// Frames are printed as return address - 1, i.e. inside the call instruction,
+// so addr2line names the calling line directly.
+void backtrace_from(u64 rbp, unsigned index) noexcept {
+  for (unsigned n = 0; n < 48 && rbp != 0; ++n) {
+    if ((rbp & 7) != 0 || !is_mapped(rbp) || !is_mapped(rbp + 8)) break;
+    u64 const next = reinterpret_cast<u64 const*>(rbp)[0];
+    u64 const ret = reinterpret_cast<u64 const*>(rbp)[1];
+    if (ret == 0) break;
+    put("  #");
+    put_dec(index++);
+    put(" ");
+    put_hex(ret - 1);
+    put("\n");
+    if (next <= rbp) break;  // callers' frames are higher up the stack
+    rbp = next;
+  }
+}
+
+}  // namespace strata::target::x86_64
+
+using namespace strata::target::x86_64;
+
+extern "C" [[noreturn]] void strata_x86_64_exception(trap_frame* f) noexcept {
+  static bool reporting = false;
+  if (reporting) {
+    put("\nEXCEPTION: vector ");
+    put_dec(f->vector);
+    put(" while reporting an exception\n");
+    strata::target::platform::exit(strata::exit_panic);
+  }
+  reporting = true;
+  u64 const cr2 = read_cr2();
+  put("\nEXCEPTION: ");
+  put(exception_names[f->vector & 31]);
+  put(" (vector ");
+  put_dec(f->vector);
+  put(")");
+  reg(" error code ", f->error);
+  put("\n");
+  reg("  RIP ", f->rip);
+  reg(" RSP ", f->rsp);
+  reg(" RFLAGS ", f->rflags);
+  reg(" CS ", f->cs);
+  reg(" SS ", f->ss);
+  put("\n");
+  if (f->vector == 14) {
+    reg("  CR2 ", cr2);
+    put((f->error & 16) ? " (instruction fetch" : (f->error & 2) ? " (write" : " (read");
+    put((f->error & 1) ? ", protection violation" : ", not present");
+    if (in_stack_guard(cr2)) put(", STACK OVERFLOW: stack guard page");
+    else if (cr2 < null_guard_end) put(", null pointer");
+    put(")\n");
+  }
+  reg("  RAX ", f->rax);
+  reg(" RBX ", f->rbx);
+  reg(" RCX ", f->rcx);
+  reg(" RDX ", f->rdx);
+  put("\n");
+  reg("  RSI ", f->rsi);
+  reg(" RDI ", f->rdi);
+  reg(" RBP ", f->rbp);
+  reg(" R8  ", f->r8);
+  put("\n");
+  reg("  R9  ", f->r9);
+  reg(" R10 ", f->r10);
+  reg(" R11 ", f->r11);
+  reg(" R12 ", f->r12);
+  put("\n");
+  reg("  R13 ", f->r13);
+  reg(" R14 ", f->r14);
+  reg(" R15 ", f->r15);
+  put("\n");
+  put("backtrace:\n  #0 ");
+  put_hex(f->rip);
+  put("\n");
+  backtrace_from(f->rbp, 1);
+  strata::target::platform::exit(strata::exit_panic);
+}
+
+extern "C" [[noreturn]] void strata_x86_64_boot(std::uint32_t start_info) noexcept {
+  serial_init();
+  setup_cpu_tables();
+  read_start_info(start_info);
+  build_page_tables();
+  acpi_init();
+  clock_init();
+  run_constructors();
+  int const rc = strata_main(0, nullptr);
+  strata::target::platform::exit(rc);
+}

@@ -1,0 +1,31 @@
+# Runs a command and checks how it ended, for tests that are not doctest:
+#   cmake -DCOMMAND=<list> -DEXPECT_EXIT=<code|nonzero> [-DEXPECT_OUTPUT=<regex list>]
+#         [-DREJECT_OUTPUT=<regex>] [-DTIMEOUT=<seconds>] -P check.cmake
+# Every regex in EXPECT_OUTPUT must match the combined stdout and stderr
+# (CMake regexes: '.' also matches newlines). A failure prints the output.
+cmake_minimum_required(VERSION 3.25)
+if(NOT DEFINED TIMEOUT)
+  set(TIMEOUT 120)
+endif()
+execute_process(COMMAND ${COMMAND} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out TIMEOUT ${TIMEOUT})
+set(problems "")
+if(EXPECT_EXIT STREQUAL "nonzero")
+  if(rc STREQUAL "0")
+    string(APPEND problems "expected a failure, but the command succeeded\n")
+  endif()
+elseif(NOT rc STREQUAL EXPECT_EXIT)
+  string(APPEND problems "expected exit code ${EXPECT_EXIT}, got '${rc}'\n")
+endif()
+foreach(re IN LISTS EXPECT_OUTPUT)
+  if(NOT out MATCHES "${re}")
+    string(APPEND problems "output does not match: ${re}\n")
+  endif()
+endforeach()
+if(DEFINED REJECT_OUTPUT AND out MATCHES "${REJECT_OUTPUT}")
+  string(APPEND problems "output matches what it must not: ${REJECT_OUTPUT}\n")
+endif()
+if(problems)
+  list(JOIN COMMAND " " shown)
+  message(FATAL_ERROR "command: ${shown}\n${problems}---- output ----\n${out}")
+endif()
+message(STATUS "ok (exit ${rc})")
