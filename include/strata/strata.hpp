@@ -18,3 +18,8 @@
 #else
 #error "strata: no target selected: build with strata_add_unikernel() in CMake, or add targets/<target>/include to the include path"
 #endif
+
+// A target whose boot code calls strata_main itself has no process entry.
+#ifndef STRATA_TARGET_ENTRY
+#define STRATA_TARGET_ENTRY
+#endif

@@ -8,8 +8,9 @@
 //   memcpy memmove memset memcmp memchr strlen   the compiler emits calls to these
 //   operator new / new[] / delete / delete[]     bump arena of 16 KiB (below); new
 //                                                never returns null: panics when full
-//   std::__throw_bad_alloc, __throw_bad_array_new_length, __throw_length_error
-//                                                libstdc++ containers (fmt's buffers)
+//   std::__throw_bad_alloc, __throw_bad_array_new_length, __throw_length_error,
+//   __throw_logic_error                          libstdc++ containers (fmt's buffers,
+//                                                std::string from fmt::format)
 //   __cxa_pure_virtual, __stack_chk_fail, abort  panic
 //   __stack_chk_guard                            set by boot.cpp (RDRAND or TSC) before
 //                                                any C++ runs (-mstack-protector-guard=global)
@@ -115,6 +116,7 @@ namespace std {
 [[noreturn]] void __throw_bad_alloc() { die("std::bad_alloc"); }
 [[noreturn]] void __throw_bad_array_new_length() { die("std::bad_array_new_length"); }
 [[noreturn]] void __throw_length_error(char const* what) { die(what); }
+[[noreturn]] void __throw_logic_error(char const* what) { die(what); }
 }  // namespace std
 
 void* operator new(std::size_t n) { return heap_alloc(n); }

@@ -391,20 +391,55 @@ bool in_stack_guard(u64 a) noexcept {
 // Walks the RBP chain (the image is built with -fno-omit-frame-pointer).
 // Frames are printed as return address - 1, i.e. inside the call instruction,
 // so addr2line names the calling line directly.
+// A run of identical frames (recursion) prints its first 3 frames, one
+// "  ... N more frames like #k" line, then resumes at the first different one;
+// at most 64 frame lines are printed.
 void backtrace_from(u64 rbp, unsigned index) noexcept {
-  for (unsigned n = 0; n < 48 && rbp != 0; ++n) {
+  u64 prev = 0;
+  unsigned run = 0, printed = 0, run_start = 0;
+  auto flush_run = [&] {
+    if (run > 3) {
+      put("  ... ");
+      put_dec(run - 3);
+      put(" more frames like #");
+      put_dec(run_start);
+      put("\n");
+    }
+  };
+  for (unsigned n = 0; n < 100000 && rbp != 0; ++n) {
     if ((rbp & 7) != 0 || !is_mapped(rbp) || !is_mapped(rbp + 8)) break;
     u64 const next = reinterpret_cast<u64 const*>(rbp)[0];
     u64 const ret = reinterpret_cast<u64 const*>(rbp)[1];
-    if (ret == 0) break;
-    put("  #");
-    put_dec(index++);
-    put(" ");
-    put_hex(ret - 1);
-    put("\n");
+    if (ret <= addr(__text_start) || ret > addr(__text_end)) {
+      put("  (frame chain leaves the code at ");
+      put_hex(ret);
+      put(")\n");
+      break;
+    }
+    if (ret == prev) {
+      ++run;
+    } else {
+      flush_run();
+      run = 1;
+      run_start = index;
+      prev = ret;
+    }
+    if (run <= 3) {
+      if (++printed > 64) {
+        put("  ... (backtrace truncated)\n");
+        return;
+      }
+      put("  #");
+      put_dec(index);
+      put(" ");
+      put_hex(ret - 1);
+      put("\n");
+    }
+    ++index;
     if (next <= rbp) break;  // callers' frames are higher up the stack
     rbp = next;
   }
+  flush_run();
 }
 
 }  // namespace strata::target::x86_64
@@ -468,14 +503,49 @@ extern "C" [[noreturn]] void strata_x86_64_exception(trap_frame* f) noexcept {
   strata::target::platform::exit(strata::exit_panic);
 }
 
+// Define STRATA_X86_64_BOOT_TRACE=1 to print, before strata_main, the time of
+// each boot step (TSC ticks since the PVH entry; converted to us).
+#if defined(STRATA_X86_64_BOOT_TRACE) && STRATA_X86_64_BOOT_TRACE
+extern "C" std::uint64_t strata_x86_64_boot_tsc;
+namespace {
+struct boot_step {
+  char const* name;
+  std::uint64_t tsc;
+};
+boot_step boot_steps[8];
+unsigned boot_step_count = 0;
+void print_boot_steps() noexcept {
+  for (unsigned i = 0; i < boot_step_count; ++i) {
+    put("boot: ");
+    put(boot_steps[i].name);
+    put(" at us ");
+    put_dec(((boot_steps[i].tsc - strata_x86_64_boot_tsc) * strata::target::detail::clock.mult >> 32) / 1000);
+    put("\n");
+  }
+}
+}  // namespace
+#define STRATA_BOOT_STEP(n) (boot_steps[boot_step_count++] = {n, strata::target::detail::rdtsc()})
+#else
+#define STRATA_BOOT_STEP(n) ((void)0)
+#define print_boot_steps() ((void)0)
+#endif
+
 extern "C" [[noreturn]] void strata_x86_64_boot(std::uint32_t start_info) noexcept {
   serial_init();
+  STRATA_BOOT_STEP("serial");
   setup_cpu_tables();
+  STRATA_BOOT_STEP("gdt/idt");
   read_start_info(start_info);
+  STRATA_BOOT_STEP("start_info");
   build_page_tables();
+  STRATA_BOOT_STEP("page tables");
   acpi_init();
+  STRATA_BOOT_STEP("acpi");
   clock_init();
+  STRATA_BOOT_STEP("clock");
   run_constructors();
+  STRATA_BOOT_STEP("constructors");
+  print_boot_steps();
   int const rc = strata_main(0, nullptr);
   strata::target::platform::exit(rc);
 }
