@@ -94,8 +94,6 @@ strip -s "$scratch/null.elf"
 # shellcheck disable=SC2054  # the commas are QEMU's
 qemu=(qemu-system-x86_64 -M "$machine" -cpu max -m 16M -nodefaults -no-reboot -display none
       -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=0x04)
-# As ./strata run does on q35: no SeaBIOS text on our console.
-# shellcheck disable=SC2054
 # (with -nodefaults neither machine prints firmware text on the serial port)
 
 declare -A image=([hello]="$scratch/hello.elf" [null]="$scratch/null.elf")
