@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include <strata/core/capability.hpp>
+#include <strata/core/manifest.hpp>
 #include <strata/format.hpp>
 #include <strata/platform.hpp>
 
@@ -23,6 +24,7 @@ struct serial_console {
   static constexpr std::string_view name = "serial_console";
   using provides = caps<cap::Console>;
   using needs = caps<>;
+  static constexpr device devices[] = {device::serial_port};
   template <Platform P>
   static constexpr platform_console<P> runtime(serial_console const&) {
     return {};

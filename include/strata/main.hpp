@@ -7,12 +7,41 @@
 #include <string_view>
 #include <type_traits>
 
+#include <strata/audit.hpp>
 #include <strata/core/describe.hpp>
 #include <strata/core/runtime.hpp>
 #include <strata/core/text.hpp>
 #include <strata/platform.hpp>
 
+// The unikernel's name, as strata_add_unikernel() defines it.
+#ifndef STRATA_UNIKERNEL_NAME
+#define STRATA_UNIKERNEL_NAME "unikernel"
+#endif
+
 namespace strata::detail {
+
+inline constexpr std::string_view unikernel_name = STRATA_UNIKERNEL_NAME;
+
+// The audit report and the VM command line, rendered by the compiler. They
+// are embedded in the image in sections the loader does not map (see the
+// linker script), for ./strata audit and ./strata run to read.
+// (Function templates, not static members of a class template: clang 19
+// crashes on lambdas as template arguments in static member initialisers.)
+template <class P, class VM, auto const& Description>
+constexpr auto audit_text() {
+  return render_text<[](text_writer& w) { audit::report_text<P, VM>(w, Description, unikernel_name); }>();
+}
+template <class P, class VM, auto const& Description>
+constexpr auto audit_json() {
+  return render_text<[](text_writer& w) { audit::report_json<P, VM>(w, Description, unikernel_name); }>();
+}
+// The VM's arguments, each ended by a NUL.
+template <class VM, auto const& Description>
+constexpr auto vm_command() {
+  return render_text<[](text_writer& w) {
+    audit::detail::qemu_arguments<VM>(manifest_of(Description), [&](std::string_view a) { w << a << '\0'; });
+  }>();
+}
 
 template <Platform P>
 void write_line(std::string_view a, std::string_view b = {}, std::string_view c = {}) {
@@ -21,7 +50,7 @@ void write_line(std::string_view a, std::string_view b = {}, std::string_view c 
   P::console_write(c.data(), c.size());
 }
 
-template <Platform P, auto const& Description>
+template <Platform P, class VM, auto const& Description>
 int main(int argc, char const* const* argv) {
   using description = std::remove_cvref_t<decltype(Description)>;
   static_assert(is_system_description<description>,
@@ -33,13 +62,26 @@ int main(int argc, char const* const* argv) {
       write_line<P>(text.view());
       return 0;
     }
-    if (arg == "--help" || arg == "-h") {
-      write_line<P>("usage: ", argc > 0 ? argv[0] : "unikernel",
-                    " [--describe]\n  --describe  print the system description (components, "
-                    "capabilities, configuration) and exit\n");
+    if (arg == "--audit") {
+      static constexpr auto text = audit_text<P, VM, Description>();
+      write_line<P>(text.view());
       return 0;
     }
-    write_line<P>("strata: unknown option '", arg, "'; the options are --describe and --help\n");
+    if (arg == "--audit-json") {
+      static constexpr auto json = audit_json<P, VM, Description>();
+      write_line<P>(json.view());
+      return 0;
+    }
+    if (arg == "--help" || arg == "-h") {
+      write_line<P>("usage: ", argc > 0 ? argv[0] : "unikernel",
+                    " [--describe | --audit | --audit-json]\n"
+                    "  --describe    print the system description (components, capabilities, configuration)\n"
+                    "  --audit       print the audit report (adds static memory, surface, devices)\n"
+                    "  --audit-json  the audit report as JSON (schema in docs/audit.md)\n");
+      return 0;
+    }
+    write_line<P>("strata: unknown option '", arg,
+                  "'; the options are --describe, --audit, --audit-json and --help\n");
     return 2;
   }
   // Static: component state can be large (buffers) and must not sit on the stack.
@@ -49,8 +91,14 @@ int main(int argc, char const* const* argv) {
 
 }  // namespace strata::detail
 
-#define STRATA_MAIN(description)                                                  \
-  extern "C" int strata_main(int argc, char const* const* argv) {                 \
-    return ::strata::detail::main<::strata::target::platform, description>(argc, argv); \
-  }                                                                               \
+#define STRATA_MAIN(description)                                                                       \
+  [[gnu::used, gnu::section(".strata.audit")]] constexpr auto strata_audit_text =                      \
+      ::strata::detail::audit_text<::strata::target::platform, ::strata::target::vm, description>();  \
+  [[gnu::used, gnu::section(".strata.audit.json")]] constexpr auto strata_audit_json =                 \
+      ::strata::detail::audit_json<::strata::target::platform, ::strata::target::vm, description>();  \
+  [[gnu::used, gnu::section(".strata.vm")]] constexpr auto strata_vm_command =                         \
+      ::strata::detail::vm_command<::strata::target::vm, description>();                            \
+  extern "C" int strata_main(int argc, char const* const* argv) {                                      \
+    return ::strata::detail::main<::strata::target::platform, ::strata::target::vm, description>(argc, argv); \
+  }                                                                                                    \
   STRATA_TARGET_ENTRY

@@ -44,33 +44,30 @@ constexpr void write_value(text_writer& w, T const& v) {
 
 template <class... Cs>
 constexpr void describe_to(text_writer& w, system_description<Cs...> const& d) {
-  using description = system_description<Cs...>;
   w << "system of " << sizeof...(Cs) << " components, in initialisation order:\n";
-  [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (([&] {
-       constexpr std::size_t i = description::init_order[K];
-       using C = detail::nth<i, Cs...>;
-       w << "  " << K + 1 << ". " << C::name << '\n';
-       if constexpr (!std::is_same_v<typename C::provides, caps<>>) {
-         w << "       provides: ";
-         detail::write_caps(w, typename C::provides{});
-         w << '\n';
-       }
-       if constexpr (!std::is_same_v<typename C::needs, caps<>>) {
-         w << "       needs:    ";
-         detail::write_needs<Cs...>(w, typename C::needs{});
-         w << '\n';
-       }
-       bool first = true;
-       visit_config(d.template at<i>(), [&](std::string_view key, auto const& value) {
-         w << (first ? "       config:   " : ", ") << key << " = ";
-         detail::write_value(w, value);
-         first = false;
-       });
-       if (!first) w << '\n';
-     }()),
-     ...);
-  }(std::make_index_sequence<sizeof...(Cs)>{});
+  std::size_t position = 0;
+  for_each_in_init_order(d, [&](auto index) {
+    constexpr std::size_t i = decltype(index)::value;
+    using C = detail::nth<i, Cs...>;
+    w << "  " << ++position << ". " << C::name << '\n';
+    if constexpr (!std::is_same_v<typename C::provides, caps<>>) {
+      w << "       provides: ";
+      detail::write_caps(w, typename C::provides{});
+      w << '\n';
+    }
+    if constexpr (!std::is_same_v<typename C::needs, caps<>>) {
+      w << "       needs:    ";
+      detail::write_needs<Cs...>(w, typename C::needs{});
+      w << '\n';
+    }
+    bool first = true;
+    visit_config(d.template at<i>(), [&](std::string_view key, auto const& value) {
+      w << (first ? "       config:   " : ", ") << key << " = ";
+      detail::write_value(w, value);
+      first = false;
+    });
+    if (!first) w << '\n';
+  });
 }
 
 // Fixed-capacity text, as describe() returns it.

@@ -256,6 +256,15 @@ constexpr auto system(Cs const&... components) {
     return system_description<>{};  // only reached after an error was reported
 }
 
+// Calls f(std::integral_constant<std::size_t, I>{}) for the index I of each
+// component, in initialisation order.
+template <class... Cs, class F>
+constexpr void for_each_in_init_order(system_description<Cs...> const&, F&& f) {
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    (f(std::integral_constant<std::size_t, system_description<Cs...>::init_order[K]>{}), ...);
+  }(std::index_sequence_for<Cs...>{});
+}
+
 template <class T>
 inline constexpr bool is_system_description = false;
 template <class... Cs>
