@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# inspect.sh: reads what a strata x86_64 image says about itself.
+#   inspect.sh vm IMAGE [MACHINE]   the QEMU command that runs IMAGE, one argument per line:
+#                                   the arguments the compiler derived from the description
+#                                   (section .strata.vm), with the memory from the linked image
+#   inspect.sh audit IMAGE [--json] the compile-time audit report (section .strata.audit[.json])
+#                                   followed by the checks of the binary; exit 1 if one fails
+# Symbols and debug information are read from IMAGE.debug when it exists.
+set -euo pipefail
+
+die() { echo "inspect: $*" >&2; exit 2; }
+
+section() {  # section NAME IMAGE: the section's bytes (NULs kept), or nothing if absent
+  local tmp
+  tmp=$(mktemp)
+  if objcopy --dump-section "$1=$tmp" "$2" /dev/null 2>/dev/null; then cat "$tmp"; fi
+  rm -f "$tmp"
+}
+
+# The memory the image needs: the end of its last loaded segment (it is linked
+# at 1 MiB; page tables and stacks are inside it), plus 64 KiB of headroom for
+# the boot information QEMU places in RAM, in whole MiB, at least 2 MiB.
+memory_of() {
+  local end
+  end=$(readelf -lW "$1" | awk '$1 == "LOAD" { e = strtonum($3) + strtonum($6); if (e > max) max = e } END { print max + 0 }')
+  local mib=$(( (end + 65536 + 1048575) / 1048576 ))
+  [ "$mib" -lt 2 ] && mib=2
+  echo "${mib}M"
+}
+
+vm() {
+  local image=$1 machine=${2:-} args=() a
+  [ -f "$image" ] || die "no such image: $image"
+  mapfile -d '' args < <(section .strata.vm "$image")
+  [ ${#args[@]} -gt 0 ] || die "$image has no .strata.vm section: not a strata image, or one built for the hosted target"
+  local memory previous=""
+  memory=$(memory_of "$image")
+  for a in "${args[@]}"; do
+    [ -z "$a" ] && continue
+    case "$a" in
+      "{memory}") a=$memory ;;
+      "{image}") a=$image ;;
+    esac
+    [ "$previous" = "-M" ] && [ -n "$machine" ] && a=$machine
+    printf '%s\n' "$a"
+    previous=$a
+  done
+}
+
+# --- the binary checks -------------------------------------------------------
+checks=()    # "name|ok|detail" or "name|FAIL|detail"
+record() { checks+=("$1|$2|$3"); }
+
+check_wx() {
+  local image=$1 bad
+  bad=$(readelf -lW "$image" | awk '$1 == "LOAD" { f = ""; for (i = 7; i < NF; i++) f = f $i; if (f ~ /W/ && f ~ /E/) print $3 }')
+  if [ -n "$bad" ]; then record "wx_segments" FAIL "writable and executable LOAD segment at $bad"; return; fi
+  local problems=""
+  while read -r name flags; do
+    case "$name" in
+      .text) [[ $flags == *X* && $flags != *W* ]] || problems+=" .text=$flags" ;;
+      .rodata) [[ $flags != *W* && $flags != *X* ]] || problems+=" .rodata=$flags" ;;
+      .data|.bss) [[ $flags != *X* ]] || problems+=" $name=$flags" ;;
+    esac
+  done < <(readelf -SW "$image" | sed -n 's/^ *\[ *[0-9]*\] //p' | awk '{ print $1, $(NF-3) }')
+  if [ -n "$problems" ]; then record "wx_sections" FAIL "wrong permissions:$problems"; return; fi
+  record "wx" ok "no segment is both writable and executable; .text R+X, .rodata R, .data/.bss R+W"
+}
+
+check_stack_guard() {
+  local syms=$1 guard bottom
+  guard=$(awk '$NF == "__stack_guard" { print $1 }' <<<"$syms")
+  bottom=$(awk '$NF == "__stack_bottom" { print $1 }' <<<"$syms")
+  if [ -z "$guard" ] || [ -z "$bottom" ]; then record "stack_guard" FAIL "no __stack_guard/__stack_bottom symbols"; return; fi
+  local size=$(( 16#$bottom - 16#$guard ))
+  if [ $((16#$guard % 4096)) -ne 0 ] || [ "$size" -lt 4096 ]; then
+    record "stack_guard" FAIL "the guard below the stack is not a whole page (0x$guard, $size bytes)"; return
+  fi
+  record "stack_guard" ok "a $size-byte guard page at 0x$guard, unmapped at boot, below the stack"
+}
+
+check_stack_protector() {
+  local image=$1 calls
+  calls=$(objdump -d --no-show-raw-insn "$image" | grep -c 'call.*<__stack_chk_fail>' || true)
+  if [ "$calls" -eq 0 ]; then record "stack_protector" FAIL "no function calls __stack_chk_fail: built without -fstack-protector"; return; fi
+  record "stack_protector" ok "$calls functions check their stack canary"
+}
+
+check_absent() {  # the JSON's absent runtimes must leave no symbol and no debug information
+  local json=$1 syms=$2 debug=$3 found="" runtime short
+  while read -r runtime; do
+    [ -z "$runtime" ] && continue
+    short=${runtime##*::}
+    if grep -qF "$runtime" <<<"$syms"; then found+=" $runtime (symbol)"; fi
+    if readelf --debug-dump=info "$debug" 2>/dev/null | grep -qE "DW_AT_name +: (\(indirect string, offset: 0x[0-9a-f]+\): )?$short(<|$)"; then
+      found+=" $short (debug info)"
+    fi
+  done < <(grep -o '"runtime": "[^"]*"}' <<<"${json#*\"absent\"}" | sed 's/"runtime": "\(.*\)"}/\1/')
+  if [ -n "$found" ]; then record "absent_components" FAIL "code of components not in the description:$found"; return; fi
+  record "absent_components" ok "nothing of the strata components left out of the description"
+}
+
+sizes() {  # code and data per component, from the symbol table
+  local json=$1 syms=$2
+  # The component list in the JSON is one object per line: name and runtime.
+  awk -v list="$(grep -o '{"name": "[^"]*", "runtime": "[^"]*"' <<<"$json" | sed 's/{"name": "\([^"]*\)", "runtime": "\([^"]*\)"/\2\t\1/')" '
+    BEGIN { n = split(list, rows, "\n"); for (i = 1; i <= n; i++) { split(rows[i], f, "\t"); rt[i] = f[1]; nm[i] = f[2] } }
+    NF >= 4 && $2 ~ /^[0-9a-f]+$/ {
+      size = strtonum("0x" $2); kind = $3; name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name)
+      owner = ""
+      for (i = 1; i <= n; i++) if (index(name, rt[i] "::") == 1 || index(name, " " rt[i] "::") > 0) { owner = nm[i]; break }
+      if (owner == "") {
+        if (name ~ /targets\/x86_64\//) owner = "(target: boot, traps, platform)"
+        else if (name ~ /(^| )fmt::/) owner = "(fmt)"
+        else if (name ~ /strata::runtime_system</ || name ~ /strata::detail::main</) owner = "(system and event loop)"
+        else owner = "(other)"
+      }
+      if (kind ~ /[TtWw]/) code[owner] += size; else data[owner] += size
+      seen[owner] = 1
+    }
+    END { for (o in seen) printf "  %-40s code %6d B  data %6d B\n", o, code[o], data[o] }' <<<"$syms" | sort
+}
+
+audit() {
+  local image=$1 format=${2:-text}
+  [ -f "$image" ] || die "no such image: $image"
+  local debug=$image
+  [ -f "${image%.elf}.debug" ] && debug=${image%.elf}.debug
+  local text json syms
+  text=$(section .strata.audit "$image" | tr -d '\0')
+  json=$(section .strata.audit.json "$image" | tr -d '\0')
+  [ -n "$json" ] || die "$image has no .strata.audit sections: not a strata image"
+  syms=$(nm -S -C -l --defined-only "$debug" 2>/dev/null || true)
+  [ -n "$syms" ] || die "no symbols in $debug: keep the .debug file beside the image"
+
+  check_wx "$image"
+  check_stack_guard "$syms"
+  check_stack_protector "$debug"
+  check_absent "$json" "$syms" "$debug"
+  local failed=0 c
+  for c in "${checks[@]}"; do [[ $c == *"|FAIL|"* ]] && failed=1; done
+
+  local file_size loaded memory
+  file_size=$(stat -c %s "$image")
+  loaded=$(readelf -lW "$image" | awk '$1 == "LOAD" { f += strtonum($5); m += strtonum($6) } END { print f + 0, m + 0 }')
+  memory=$(memory_of "$image")
+
+  if [ "$format" = json ]; then
+    printf '%s, "binary": {"file_bytes": %s, "loaded_file_bytes": %s, "loaded_memory_bytes": %s, "memory": "%s", "checks": [' \
+      "${json%\}*}" "$file_size" "${loaded% *}" "${loaded#* }" "$memory"
+    local first=1 name status detail
+    for c in "${checks[@]}"; do
+      IFS='|' read -r name status detail <<<"$c"
+      [ $first -eq 1 ] || printf ', '
+      first=0
+      printf '{"check": "%s", "ok": %s, "detail": "%s"}' "$name" "$([ "$status" = ok ] && echo true || echo false)" "${detail//\"/\\\"}"
+    done
+    printf ']}}\n'
+  else
+    printf '%s\n\n== binary (%s)\n' "$text" "$image"
+    printf '  file %s B; loaded %s B from the file, %s B in memory; runs in -m %s\n' \
+      "$file_size" "${loaded% *}" "${loaded#* }" "$memory"
+    printf '\n== size by component (symbols)\n'
+    sizes "$json" "$syms"
+    printf '\n== checks\n'
+    local name status detail
+    for c in "${checks[@]}"; do
+      IFS='|' read -r name status detail <<<"$c"
+      printf '  %-18s %-4s %s\n' "$name" "$status" "$detail"
+    done
+  fi
+  return $failed
+}
+
+case "${1:-}" in
+  vm) shift; [ $# -ge 1 ] || die "usage: inspect.sh vm IMAGE [MACHINE]"; vm "$@" ;;
+  audit) shift; [ $# -ge 1 ] || die "usage: inspect.sh audit IMAGE [--json]"
+         image=$1; fmt=text; [ "${2:-}" = --json ] && fmt=json; audit "$image" "$fmt" ;;
+  *) die "usage: inspect.sh vm IMAGE [MACHINE] | inspect.sh audit IMAGE [--json]" ;;
+esac
