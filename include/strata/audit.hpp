@@ -28,17 +28,19 @@ constexpr std::size_t total_static_memory(system_description<Cs...> const&) {
   return (static_memory<Cs, P> + ... + 0);
 }
 
-// The components strata itself offers, with the prefix of their run-time
-// types' names: when one is absent from a description, no code or debug
-// information naming that type may be in the image.
+// The components strata itself offers: the prefix of their names and of
+// their run-time types' names, and the header holding their code. When one is
+// absent from a description, no code or debug information naming its type may
+// be in the image; when present, the code from its header is its size.
 struct library_component {
   std::string_view component;  // prefix of the component's name
   std::string_view runtime;    // prefix of its run-time type's name
+  std::string_view header;     // where its code is, below include/
 };
 inline constexpr library_component library[] = {
-    {"serial_console", "strata::platform_console"},
-    {"monotonic_clock", "strata::platform_clock"},
-    {"timers", "strata::timer_table"},
+    {"serial_console", "strata::platform_console", "strata/console.hpp"},
+    {"monotonic_clock", "strata::platform_clock", "strata/clock.hpp"},
+    {"timers", "strata::timer_table", "strata/timers.hpp"},
 };
 
 template <class... Cs>
@@ -226,17 +228,18 @@ constexpr void report_json(text_writer& w, system_description<Cs...> const& d, s
     detail::json_string(w, a);
     first = false;
   });
-  w << "],\n \"absent\": [";
+  w << "],\n \"library\": [";
   first = true;
-  for (auto const& l : library)
-    if (!uses_library_component<Cs...>(l)) {
-      w << (first ? "" : ", ") << "{\"component\": ";
-      detail::json_string(w, l.component);
-      w << ", \"runtime\": ";
-      detail::json_string(w, l.runtime);
-      w << '}';
-      first = false;
-    }
+  for (auto const& l : library) {
+    w << (first ? "" : ", ") << "{\"component\": ";
+    detail::json_string(w, l.component);
+    w << ", \"runtime\": ";
+    detail::json_string(w, l.runtime);
+    w << ", \"header\": ";
+    detail::json_string(w, l.header);
+    w << ", \"present\": " << uses_library_component<Cs...>(l) << '}';
+    first = false;
+  }
   w << "]}\n";
 }
 

@@ -55,34 +55,41 @@ int main(int argc, char const* const* argv) {
   using description = std::remove_cvref_t<decltype(Description)>;
   static_assert(is_system_description<description>,
                 "strata: STRATA_MAIN(x) needs x to be a constexpr value made by strata::system(...)");
-  for (int i = 1; i < argc; ++i) {
-    std::string_view const arg = argv[i];
-    if (arg == "--describe") {
-      static constexpr auto text = render_text<[](text_writer& w) { describe_to(w, Description); }>();
-      write_line<P>(text.view());
-      return 0;
+  // Only targets with a command line (hosted) take options; an image has
+  // its report in its own sections and carries none of this text.
+  if constexpr (requires { requires P::has_arguments; }) {
+    for (int i = 1; i < argc; ++i) {
+      std::string_view const arg = argv[i];
+      if (arg == "--describe") {
+        static constexpr auto text = render_text<[](text_writer& w) { describe_to(w, Description); }>();
+        write_line<P>(text.view());
+        return 0;
+      }
+      if (arg == "--audit") {
+        static constexpr auto text = audit_text<P, VM, Description>();
+        write_line<P>(text.view());
+        return 0;
+      }
+      if (arg == "--audit-json") {
+        static constexpr auto json = audit_json<P, VM, Description>();
+        write_line<P>(json.view());
+        return 0;
+      }
+      if (arg == "--help" || arg == "-h") {
+        write_line<P>("usage: ", argc > 0 ? argv[0] : "unikernel",
+                      " [--describe | --audit | --audit-json]\n"
+                      "  --describe    print the system description (components, capabilities, configuration)\n"
+                      "  --audit       print the audit report (adds static memory, surface, devices)\n"
+                      "  --audit-json  the audit report as JSON (schema in docs/audit.md)\n");
+        return 0;
+      }
+      write_line<P>("strata: unknown option '", arg,
+                    "'; the options are --describe, --audit, --audit-json and --help\n");
+      return 2;
     }
-    if (arg == "--audit") {
-      static constexpr auto text = audit_text<P, VM, Description>();
-      write_line<P>(text.view());
-      return 0;
-    }
-    if (arg == "--audit-json") {
-      static constexpr auto json = audit_json<P, VM, Description>();
-      write_line<P>(json.view());
-      return 0;
-    }
-    if (arg == "--help" || arg == "-h") {
-      write_line<P>("usage: ", argc > 0 ? argv[0] : "unikernel",
-                    " [--describe | --audit | --audit-json]\n"
-                    "  --describe    print the system description (components, capabilities, configuration)\n"
-                    "  --audit       print the audit report (adds static memory, surface, devices)\n"
-                    "  --audit-json  the audit report as JSON (schema in docs/audit.md)\n");
-      return 0;
-    }
-    write_line<P>("strata: unknown option '", arg,
-                  "'; the options are --describe, --audit, --audit-json and --help\n");
-    return 2;
+  } else {
+    (void)argc;
+    (void)argv;
   }
   // Static: component state can be large (buffers) and must not sit on the stack.
   static runtime_system<P, description> sys{Description};

@@ -24,4 +24,8 @@ concept Platform = requires(char const* s, std::size_t n, std::uint64_t t, int c
   { P::panic(s, n) } noexcept;                                // [[noreturn]]: message, backtrace, exit_panic
 };
 
+// Optional: 'static constexpr bool has_arguments = true;' on a platform whose
+// programs get a command line (the hosted one); STRATA_MAIN then accepts
+// --describe, --audit, --audit-json and --help.
+
 }  // namespace strata

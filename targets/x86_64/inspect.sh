@@ -10,6 +10,12 @@ set -euo pipefail
 
 die() { echo "inspect: $*" >&2; exit 2; }
 
+# Hex to number in awk (Debian's default awk, mawk, has no strtonum).
+awk_hex='function hex(s,   i, v) { v = 0; s = tolower(s); sub(/^0x/, "", s)
+  for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+  return v }'
+
+
 section() {  # section NAME IMAGE: the section's bytes (NULs kept), or nothing if absent
   local tmp
   tmp=$(mktemp)
@@ -22,7 +28,7 @@ section() {  # section NAME IMAGE: the section's bytes (NULs kept), or nothing i
 # the boot information QEMU places in RAM, in whole MiB, at least 2 MiB.
 memory_of() {
   local end
-  end=$(readelf -lW "$1" | awk '$1 == "LOAD" { e = strtonum($3) + strtonum($6); if (e > max) max = e } END { print max + 0 }')
+  end=$(readelf -lW "$1" | awk "$awk_hex"' $1 == "LOAD" { e = hex($3) + hex($6); if (e > max) max = e } END { printf "%d\n", max }')
   local mib=$(( (end + 65536 + 1048575) / 1048576 ))
   [ "$mib" -lt 2 ] && mib=2
   echo "${mib}M"
@@ -86,39 +92,48 @@ check_stack_protector() {
   record "stack_protector" ok "$calls functions check their stack canary"
 }
 
-check_absent() {  # the JSON's absent runtimes must leave no symbol and no debug information
-  local json=$1 syms=$2 debug=$3 found="" runtime short
-  while read -r runtime; do
-    [ -z "$runtime" ] && continue
+library_rows() {  # component, runtime, header, present: one line each, tab-separated
+  grep -o '{"component": "[^"]*", "runtime": "[^"]*", "header": "[^"]*", "present": [a-z]*}' <<<"$1" |
+    sed 's/{"component": "\([^"]*\)", "runtime": "\([^"]*\)", "header": "\([^"]*\)", "present": \([a-z]*\)}/\1\t\2\t\3\t\4/'
+}
+
+check_absent() {  # absent library components must leave no symbol and no debug information
+  local json=$1 syms=$2 debug=$3 found="" component runtime header present short names
+  names=$(readelf --debug-dump=info "$debug" 2>/dev/null | sed -n 's/.*DW_AT_name *: \(([^)]*): \)\{0,1\}//p')  # DWARF 4 and 5 string forms
+  while IFS=$'\t' read -r component runtime header present; do
+    [ "$present" = false ] || continue
     short=${runtime##*::}
     if grep -qF "$runtime" <<<"$syms"; then found+=" $runtime (symbol)"; fi
-    if readelf --debug-dump=info "$debug" 2>/dev/null | grep -qE "DW_AT_name +: (\(indirect string, offset: 0x[0-9a-f]+\): )?$short(<|$)"; then
-      found+=" $short (debug info)"
-    fi
-  done < <(grep -o '"runtime": "[^"]*"}' <<<"${json#*\"absent\"}" | sed 's/"runtime": "\(.*\)"}/\1/')
+    if grep -qE "^$short(<|$)" <<<"$names"; then found+=" $short (debug information)"; fi
+  done < <(library_rows "$json")
   if [ -n "$found" ]; then record "absent_components" FAIL "code of components not in the description:$found"; return; fi
   record "absent_components" ok "nothing of the strata components left out of the description"
 }
 
-sizes() {  # code and data per component, from the symbol table
-  local json=$1 syms=$2
-  # The component list in the JSON is one object per line: name and runtime.
-  awk -v list="$(grep -o '{"name": "[^"]*", "runtime": "[^"]*"' <<<"$json" | sed 's/{"name": "\([^"]*\)", "runtime": "\([^"]*\)"/\2\t\1/')" '
-    BEGIN { n = split(list, rows, "\n"); for (i = 1; i <= n; i++) { split(rows[i], f, "\t"); rt[i] = f[1]; nm[i] = f[2] } }
-    NF >= 4 && $2 ~ /^[0-9a-f]+$/ {
-      size = strtonum("0x" $2); kind = $3; name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name)
-      owner = ""
-      for (i = 1; i <= n; i++) if (index(name, rt[i] "::") == 1 || index(name, " " rt[i] "::") > 0) { owner = nm[i]; break }
-      if (owner == "") {
-        if (name ~ /targets\/x86_64\//) owner = "(target: boot, traps, platform)"
-        else if (name ~ /(^| )fmt::/) owner = "(fmt)"
-        else if (name ~ /strata::runtime_system</ || name ~ /strata::detail::main</) owner = "(system and event loop)"
-        else owner = "(other)"
+# Code bytes per component: every instruction is attributed to the source
+# file the line table gives for it (inlined code keeps its own file), and
+# files to components: a library component's header, the unikernel's own
+# source for its apps, fmt, the C++ library, the target, the core.
+sizes() {
+  local image=$1 debug=$2 json=$3 apps
+  apps=$(grep -o '"name": "app<[^"]*"' <<<"$json" | sed 's/"name": "\(.*\)"/\1/' | paste -sd' ' -)
+  objdump -d --no-show-raw-insn "$image" | awk '/^ *[0-9a-f]+:\t/ { sub(":", "", $1); print "0x" $1 }' >"$scratch/addresses"
+  addr2line -e "$debug" <"$scratch/addresses" | paste "$scratch/addresses" - |
+    awk -v library="$(library_rows "$json" | awk -F'\t' '$4 == "true" { print $3 "\t" $1 }')" \
+        -v apps="${apps:-(app)}" "$awk_hex"'
+      BEGIN { n = split(library, rows, "\n"); for (i = 1; i <= n; i++) { split(rows[i], f, "\t"); hdr[i] = f[1]; who[i] = f[2] } }
+      function owner(file,   i) {
+        for (i = 1; i <= n; i++) if (hdr[i] != "" && index(file, "include/" hdr[i]) > 0) return who[i]
+        if (file ~ /\/fmt\// || file ~ /strata\/(format|detail\/fmt)\.hpp/) return "(fmt, console formatting)"
+        if (file ~ /targets\/x86_64\//) return "(target: boot, traps, platform)"
+        if (file ~ /include\/strata\//) return "(strata core: system, event loop)"
+        if (file ~ /\/c\+\+\// || file ~ /\/usr\/include\//) return "(C++ library)"
+        if (file ~ /^\?\?/) return "(no line information: assembly, libgcc)"
+        return apps
       }
-      if (kind ~ /[TtWw]/) code[owner] += size; else data[owner] += size
-      seen[owner] = 1
-    }
-    END { for (o in seen) printf "  %-40s code %6d B  data %6d B\n", o, code[o], data[o] }' <<<"$syms" | sort
+      { address = hex($1); file = $2; sub(/:[0-9?]+( \(discriminator [0-9]+\))?$/, "", file)
+        if (NR > 1) bytes[owner(previous_file)] += address - previous; previous = address; previous_file = file }
+      END { for (o in bytes) printf "  %-34s %7d B\n", o, bytes[o] }' | sort
 }
 
 audit() {
@@ -127,6 +142,8 @@ audit() {
   local debug=$image
   [ -f "${image%.elf}.debug" ] && debug=${image%.elf}.debug
   local text json syms
+  scratch=$(mktemp -d)
+  trap 'rm -rf "$scratch"' EXIT
   text=$(section .strata.audit "$image" | tr -d '\0')
   json=$(section .strata.audit.json "$image" | tr -d '\0')
   [ -n "$json" ] || die "$image has no .strata.audit sections: not a strata image"
@@ -135,14 +152,14 @@ audit() {
 
   check_wx "$image"
   check_stack_guard "$syms"
-  check_stack_protector "$debug"
+  check_stack_protector "$image"
   check_absent "$json" "$syms" "$debug"
   local failed=0 c
   for c in "${checks[@]}"; do [[ $c == *"|FAIL|"* ]] && failed=1; done
 
   local file_size loaded memory
   file_size=$(stat -c %s "$image")
-  loaded=$(readelf -lW "$image" | awk '$1 == "LOAD" { f += strtonum($5); m += strtonum($6) } END { print f + 0, m + 0 }')
+  loaded=$(readelf -lW "$image" | awk "$awk_hex"' $1 == "LOAD" { f += hex($5); m += hex($6) } END { printf "%d %d\n", f, m }')
   memory=$(memory_of "$image")
 
   if [ "$format" = json ]; then
@@ -160,8 +177,8 @@ audit() {
     printf '%s\n\n== binary (%s)\n' "$text" "$image"
     printf '  file %s B; loaded %s B from the file, %s B in memory; runs in -m %s\n' \
       "$file_size" "${loaded% *}" "${loaded#* }" "$memory"
-    printf '\n== size by component (symbols)\n'
-    sizes "$json" "$syms"
+    printf '\n== code by component (instructions, by the source file of each)\n'
+    sizes "$image" "$debug" "$json"
     printf '\n== checks\n'
     local name status detail
     for c in "${checks[@]}"; do

@@ -24,6 +24,11 @@
 
 namespace strata::net {
 
+// Whether a parser verifies a checksum. `skip` is for a device that verified
+// it already (virtio-net's VIRTIO_NET_HDR_F_DATA_VALID) and for fuzzers, which
+// cannot forge checksums and would otherwise never reach the code behind them.
+enum class checksum_policy : bool { verify, skip };
+
 namespace detail {
 
 // End-around carry down to 16 bits; a nonzero sum stays nonzero.

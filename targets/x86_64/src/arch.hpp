@@ -93,5 +93,6 @@ bool in_stack_guard(std::uint64_t addr) noexcept;
 
 // Boot steps.
 void clock_init() noexcept;  // platform.cpp: calibration + LAPIC timer
+void acpi_init() noexcept;   // start.cpp: fills `acpi`; idempotent, run on first need
 
 }  // namespace strata::target::x86_64

@@ -33,7 +33,7 @@ unsigned tx_room = 0;
 
 // Local APIC and clock state.
 constexpr u64 lapic_svr = 0xf0, lapic_eoi_reg = 0xb0, lapic_tpr = 0x80, lapic_lvt_timer = 0x320,
-              lapic_lvt_error = 0x370, lapic_init_count = 0x380, lapic_cur_count = 0x390,
+              lapic_lvt_lint0 = 0x350, lapic_lvt_lint1 = 0x360, lapic_lvt_error = 0x370, lapic_init_count = 0x380, lapic_cur_count = 0x390,
               lapic_divide = 0x3e0;
 constexpr u32 msr_apic_base = 0x1b, msr_tsc_deadline = 0x6e0;
 
@@ -71,11 +71,16 @@ sample take(Read read) noexcept {
   return best;
 }
 
+// Calibration window in microseconds (boot time vs accuracy; see docs/boot.md).
+#ifndef STRATA_X86_64_CALIBRATION_US
+#define STRATA_X86_64_CALIBRATION_US 1000
+#endif
+
 // Calibrates the TSC against a counter of known frequency. elapsed(a, b) gives
-// reference ticks from reading a to reading b. Window: 1.5 ms.
+// reference ticks from reading a to reading b.
 template <class Read, class Elapsed>
 u64 calibrate(u64 ref_hz, Read read, Elapsed elapsed) noexcept {
-  u64 const window = ref_hz * 3 / 2000;
+  u64 const window = ref_hz * STRATA_X86_64_CALIBRATION_US / 1'000'000;
   sample const s0 = take(read);
   for (unsigned i = 0; i < 200000; ++i) {
     sample const s1 = take(read);
@@ -119,6 +124,7 @@ u64 calibrate_pit() noexcept {
 }
 
 u64 calibrate_pm_timer() noexcept {
+  acpi_init();
   if (acpi.pm_timer == 0) return 0;
   u16 const port = acpi.pm_timer;
   u32 const mask = acpi.pm_timer_32bit ? 0xffffffffu : 0xffffffu;
@@ -137,7 +143,23 @@ u64 tsc_from_cpuid() noexcept {
     cpuid_regs const r = cpuid(0x16);
     if ((r.a & 0xffff) != 0) return u64{r.a & 0xffff} * 1'000'000;
   }
+  if ((cpuid(1).c >> 31) & 1) {  // hypervisor timing leaf (TSC kHz), when offered
+    if (cpuid(0x40000000).a >= 0x40000010) {
+      u32 const khz = cpuid(0x40000010).a;
+      if (khz != 0) return u64{khz} * 1000;
+    }
+  }
   return 0;
+}
+
+// Last resort under a hypervisor: QEMU's local APIC timer counts at a fixed
+// 1 GHz (1 ns bus cycle, TCG and KVM alike), a true reference there.
+u64 calibrate_lapic_1ghz() noexcept {
+  if (!have_lapic || !((cpuid(1).c >> 31) & 1)) return 0;
+  lapic_write(lapic_init_count, 0xffffffffu);
+  auto read = []() noexcept -> u32 { return lapic_read(lapic_cur_count); };
+  auto elapsed = [](u32 a, u32 b) noexcept -> u64 { return a - b; };  // counts down
+  return calibrate(1'000'000'000, read, elapsed);
 }
 
 // Masks everything on the 8259 pair after moving its vectors to 0xf0-0xff, so
@@ -205,6 +227,8 @@ void clock_init() noexcept {
     lapic_write(lapic_tpr, 0);
     lapic_write(lapic_svr, 0x100 | vector_spurious);  // software enable
     lapic_write(lapic_lvt_error, 1u << 16);           // masked
+    lapic_write(lapic_lvt_lint0, 1u << 16);           // masked: no 8259 virtual wire
+    lapic_write(lapic_lvt_lint1, 4u << 8);            // NMI (QEMU's monitor `nmi` arrives here)
     lapic_write(lapic_lvt_timer, 1u << 16);           // masked while calibrating
     lapic_write(lapic_divide, 0xb);                   // divide by 1
     tsc_deadline = (l1.c >> 24) & 1;
@@ -218,10 +242,14 @@ void clock_init() noexcept {
   }
 
   u64 const t_start = detail::rdtsc();
+  bool lapic_is_reference = false;
   if ((tsc_hz = calibrate_pit()) != 0) clock_source = "pit";
   else if ((tsc_hz = calibrate_pm_timer()) != 0) clock_source = "acpi-pm";
   else if ((tsc_hz = tsc_from_cpuid()) != 0) clock_source = "cpuid";
-  else {
+  else if ((tsc_hz = calibrate_lapic_1ghz()) != 0) {
+    clock_source = "lapic-1ghz";
+    lapic_is_reference = true;
+  } else {
     tsc_hz = 1'000'000'000;  // nothing to measure against: a guess
     clock_source = "assumed";
   }
@@ -231,7 +259,11 @@ void clock_init() noexcept {
   tsc_per_ns_q32 = static_cast<u64>((static_cast<u128>(tsc_hz) << 32) / 1'000'000'000);
   calibration_ns = static_cast<u64>(static_cast<u128>(t_end - t_start) * 1'000'000'000 / tsc_hz);
 
-  if (have_lapic && !tsc_deadline) {
+  if (have_lapic && !tsc_deadline && lapic_is_reference) {
+    lapic_write(lapic_init_count, 0);
+    lapic_hz = 1'000'000'000;
+    lapic_ticks_per_ns_q32 = u64{1} << 32;
+  } else if (have_lapic && !tsc_deadline) {
     u64 const t0 = detail::rdtsc();
     u32 const cur = lapic_read(lapic_cur_count);
     u64 const t1 = detail::rdtsc();
@@ -247,6 +279,9 @@ void clock_init() noexcept {
   if (have_lapic) {
     strata_x86_64_lapic_eoi = lapic_base + lapic_eoi_reg;
     lapic_write(lapic_lvt_timer, vector_timer | (tsc_deadline ? (2u << 17) : 0u));  // unmasked
+    // SDM: an MFENCE orders the xAPIC write that selects TSC-deadline mode
+    // before the first IA32_TSC_DEADLINE write.
+    asm volatile("mfence" ::: "memory");
   }
 }
 
@@ -274,7 +309,6 @@ void platform::yield_until(std::uint64_t deadline_ns) noexcept {
     if (tsc_deadline) {
       u128 const t = static_cast<u128>(deadline_ns) * tsc_per_ns_q32 >> 32;
       u128 const tsc = t + detail::clock.tsc_base;
-      asm volatile("mfence" ::: "memory");  // order the LVT write before the MSR write
       wrmsr(msr_tsc_deadline, tsc > ~u64{0} ? ~u64{0} : static_cast<u64>(tsc));
     } else {
       u128 const ticks = static_cast<u128>(deadline_ns - now) * lapic_ticks_per_ns_q32 >> 32;
@@ -293,13 +327,14 @@ void platform::yield_until(std::uint64_t deadline_ns) noexcept {
 void platform::exit(int code) noexcept {
   // isa-debug-exit: QEMU exits at once with status (code << 1) | 1.
   outb(0xf4, static_cast<u8>(code));
+  acpi_init();
   // ACPI soft-off (S5): HW-reduced sleep control register (microvm), then PM1 control (pc, q35).
   if (acpi.sleep_ctl_addr != 0) {
-    u8 const v = static_cast<u8>(((acpi.slp_typ_s5 & 7) << 2) | (1u << 5));  // SLP_TYP, SLP_EN
+    u8 const v = static_cast<u8>(((acpi.slp_typ_s5 & 7u) << 2) | (1u << 5));  // SLP_TYP, SLP_EN
     if (acpi.sleep_ctl_space == 1) outb(static_cast<u16>(acpi.sleep_ctl_addr), v);
     else if (acpi.sleep_ctl_space == 0 && is_mapped(acpi.sleep_ctl_addr)) mmio_write<u8>(acpi.sleep_ctl_addr, v);
   }
-  u16 const pm1 = static_cast<u16>(((acpi.slp_typ_s5 & 7) << 10) | (1u << 13));  // SLP_TYPa, SLP_EN
+  u16 const pm1 = static_cast<u16>(((acpi.slp_typ_s5 & 7u) << 10) | (1u << 13));  // SLP_TYPa, SLP_EN
   if (acpi.pm1a_cnt != 0) outw(acpi.pm1a_cnt, pm1);
   if (acpi.pm1b_cnt != 0) outw(acpi.pm1b_cnt, pm1);
   for (;;) asm volatile("cli; hlt");

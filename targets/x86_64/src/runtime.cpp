@@ -34,7 +34,7 @@ namespace {
 // growing buffers do); otherwise it is a no-op. Sized for fmt::format of
 // short strings, not for general use: use fixed-capacity containers instead.
 constexpr std::size_t heap_size = 16 * 1024;
-alignas(16) unsigned char heap[heap_size];
+[[gnu::section(".bss.noinit")]] alignas(16) unsigned char heap[heap_size];
 std::size_t heap_top = 0;   // first free byte
 std::size_t heap_last = 0;  // start of the most recent allocation
 
@@ -59,26 +59,55 @@ extern "C" {
 
 std::uintptr_t __stack_chk_guard;
 
+// mem* copy and fill 32 bytes a turn with 64-bit moves, then the tail byte
+// by byte. Not `rep movsb`/`rep stosb`: under QEMU TCG those cost ~3 ns a
+// byte against ~0.4 ns for this loop (measured, 64 KiB copies). The bodies
+// are asm so the compiler cannot turn them back into calls to themselves.
 void* memcpy(void* dst, void const* src, std::size_t n) noexcept {
-  void* d = dst;
-  asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+  auto* d = static_cast<unsigned char*>(dst);
+  auto const* s = static_cast<unsigned char const*>(src);
+  for (; n >= 32; n -= 32, d += 32, s += 32) {
+    std::uint64_t a, b, c, e;
+    asm volatile(
+        "movq (%[s]), %[a]\n\tmovq 8(%[s]), %[b]\n\tmovq 16(%[s]), %[c]\n\tmovq 24(%[s]), %[e]\n\t"
+        "movq %[a], (%[d])\n\tmovq %[b], 8(%[d])\n\tmovq %[c], 16(%[d])\n\tmovq %[e], 24(%[d])"
+        : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e)
+        : [s] "r"(s), [d] "r"(d)
+        : "memory");
+  }
+  for (; n != 0; --n) asm volatile("movb (%1), %%al\n\tmovb %%al, (%0)" : : "r"(d++), "r"(s++) : "rax", "memory");
   return dst;
 }
 
+// Forward when dst is below src (each 32-byte block is loaded before it is
+// stored, so an overlap behind is safe) or the ranges are disjoint; else backwards.
 void* memmove(void* dst, void const* src, std::size_t n) noexcept {
-  auto const d = reinterpret_cast<std::uintptr_t>(dst);
-  auto const s = reinterpret_cast<std::uintptr_t>(src);
-  if (d - s >= n) return memcpy(dst, src, n);  // no harmful overlap
-  // Overlap with dst above src: copy backwards.
-  void* dl = static_cast<unsigned char*>(dst) + n - 1;
-  void const* sl = static_cast<unsigned char const*>(src) + n - 1;
-  asm volatile("std; rep movsb; cld" : "+D"(dl), "+S"(sl), "+c"(n) : : "memory");
+  auto const du = reinterpret_cast<std::uintptr_t>(dst);
+  auto const su = reinterpret_cast<std::uintptr_t>(src);
+  if (du - su >= n) return memcpy(dst, src, n);
+  auto* d = static_cast<unsigned char*>(dst) + n;
+  auto const* s = static_cast<unsigned char const*>(src) + n;
+  for (; n >= 32; n -= 32) {
+    d -= 32;
+    s -= 32;
+    std::uint64_t a, b, c, e;
+    asm volatile(
+        "movq (%[s]), %[a]\n\tmovq 8(%[s]), %[b]\n\tmovq 16(%[s]), %[c]\n\tmovq 24(%[s]), %[e]\n\t"
+        "movq %[a], (%[d])\n\tmovq %[b], 8(%[d])\n\tmovq %[c], 16(%[d])\n\tmovq %[e], 24(%[d])"
+        : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e)
+        : [s] "r"(s), [d] "r"(d)
+        : "memory");
+  }
+  for (; n != 0; --n) asm volatile("movb (%1), %%al\n\tmovb %%al, (%0)" : : "r"(--d), "r"(--s) : "rax", "memory");
   return dst;
 }
 
 void* memset(void* dst, int c, std::size_t n) noexcept {
-  void* d = dst;
-  asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+  auto* d = static_cast<unsigned char*>(dst);
+  std::uint64_t const v = 0x0101010101010101ull * static_cast<unsigned char>(c);
+  for (; n >= 32; n -= 32, d += 32)
+    asm volatile("movq %1, (%0)\n\tmovq %1, 8(%0)\n\tmovq %1, 16(%0)\n\tmovq %1, 24(%0)" : : "r"(d), "r"(v) : "memory");
+  for (; n != 0; --n) asm volatile("movb %b1, (%0)" : : "r"(d++), "r"(v) : "memory");
   return dst;
 }
 

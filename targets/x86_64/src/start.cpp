@@ -1,8 +1,9 @@
 // C++ side of the boot (entered from boot.cpp in 64-bit mode, on the main
 // stack, .bss already zeroed, SSE/AVX on): GDT + TSS with IST stacks, IDT,
-// final page tables with per-section permissions, ACPI look-up for power-off
-// and the PM timer, clock calibration, static constructors, strata_main().
-// Also the exception reporter and the frame-pointer backtrace.
+// memory map, final page tables with per-section permissions, clock
+// calibration (platform.cpp), static constructors, strata_main(), exit.
+// Also the exception reporter, the frame-pointer backtrace and the ACPI
+// look-up (FADT, \_S5) that exit's power-off and the PM-timer fallback use.
 #include <strata/target/platform.hpp>
 
 #include "arch.hpp"
@@ -13,7 +14,7 @@ extern "C" int strata_main(int argc, char const* const* argv);
 extern "C" char __image_start[], __text_start[], __text_end[], __rodata_start[], __rodata_end[],
     __data_start[], __data_end[], __image_end[], __stack_guard[], __stack_bottom[], __stack_top[],
     __init_array_start[], __init_array_end[];
-extern "C" char strata_x86_64_isr_stubs[];
+extern "C" char strata_x86_64_isr_stubs[], strata_x86_64_irq_eoi[], strata_x86_64_irq_ignore[];
 extern "C" std::uint64_t strata_x86_64_gdt[5];
 
 namespace strata::target::x86_64 {
@@ -66,11 +67,11 @@ struct [[gnu::packed]] table_ptr {
 // IST stacks: 1 = #DF, 2 = NMI and #MC, 3 = #PF (so a stack-guard hit can be
 // reported). Each fault reporter runs once (a nested fault exits at once).
 constexpr std::size_t ist_df_size = 4096, ist_nmi_size = 4096, ist_pf_size = 8192;
-alignas(16) u8 ist_df[ist_df_size];
-alignas(16) u8 ist_nmi[ist_nmi_size];
-alignas(16) u8 ist_pf[ist_pf_size];
+[[gnu::section(".bss.noinit")]] alignas(16) u8 ist_df[ist_df_size];
+[[gnu::section(".bss.noinit")]] alignas(16) u8 ist_nmi[ist_nmi_size];
+[[gnu::section(".bss.noinit")]] alignas(16) u8 ist_pf[ist_pf_size];
 alignas(16) tss64 tss;
-alignas(4096) idt_gate idt[256];
+[[gnu::section(".bss.noinit")]] alignas(4096) idt_gate idt[256];  // every entry written
 
 void setup_cpu_tables() noexcept {
   tss.ist[0] = addr(reinterpret_cast<char*>(ist_df)) + ist_df_size;
@@ -85,7 +86,9 @@ void setup_cpu_tables() noexcept {
   asm volatile("ltr %w0" : : "r"(0x18) : "memory");
 
   for (unsigned v = 0; v < 256; ++v) {
-    u64 const h = addr(strata_x86_64_isr_stubs) + 16 * v;
+    u64 const h = v < 32                  ? addr(strata_x86_64_isr_stubs) + 16 * v
+                  : v < vector_pic_base ? addr(strata_x86_64_irq_eoi)
+                                        : addr(strata_x86_64_irq_ignore);
     idt_gate& g = idt[v];
     g.offset_lo = static_cast<u16>(h);
     g.selector = 0x08;
@@ -168,63 +171,88 @@ constexpr u64 null_guard_end = 0x10000;  // [0, 64 KiB) stays unmapped: catches 
 // (-cpu max has them) a small VM needs 4 or 5 pages; 12 covers images up to a
 // few MiB and machines without 1 GiB pages (4 GiB + RAM above it in 2 MiB pages).
 constexpr std::size_t pt_pool_pages = 12;
-alignas(4096) u64 pt_pool[pt_pool_pages][512];
+[[gnu::section(".bss.noinit")]] alignas(4096) u64 pt_pool[pt_pool_pages][512];
 std::size_t pt_used = 0;
 
 u64* alloc_table() noexcept {
   if (pt_used == pt_pool_pages) boot_fail("page-table pool exhausted (src/start.cpp pt_pool_pages)");
-  return pt_pool[pt_used++];
+  u64* t = pt_pool[pt_used++];
+  for (unsigned i = 0; i < 512; ++i) t[i] = 0;
+  return t;
 }
 u64 table_entry(u64 const* t) noexcept { return reinterpret_cast<u64>(t) | pte_p | pte_w; }
 u64* table_of(u64 e) noexcept { return reinterpret_cast<u64*>(e & 0x000ffffffffff000); }
-
-// Flags of one 4 KiB page inside a region that needs 4 KiB granularity.
-u64 page_flags(u64 a) noexcept {
-  if (a < null_guard_end) return 0;
-  if (a >= addr(__stack_guard) && a < addr(__stack_bottom)) return 0;  // stack guard page
-  if (a >= addr(__text_start) && a < addr(__text_end)) return pte_p;   // R+X
-  if (a >= addr(__rodata_start) && a < addr(__rodata_end)) return pte_p | pte_nx;
-  if (a >= addr(__data_start) && a < addr(__data_end)) return pte_p | pte_w | pte_nx;
-  return pte_p | pte_w | pte_nx | (overlaps_ram(a, a + page_4k) ? 0 : pte_uc);
-}
 
 bool needs_4k(u64 base, u64 end) noexcept {
   return base < null_guard_end || (base < addr(__image_end) && addr(__image_start) < end);
 }
 
-void map_2m_region(u64* pd, u64 a) noexcept {
-  u64& e = pd[(a >> 21) & 511];
-  if (needs_4k(a, a + page_2m)) {
-    u64* pt = alloc_table();
-    for (unsigned i = 0; i < 512; ++i) {
-      u64 const pa = a + i * page_4k;
-      u64 const f = page_flags(pa);
-      pt[i] = f ? (pa | f) : 0;
-    }
-    e = table_entry(pt);
-  } else {
-    e = a | pte_p | pte_w | pte_nx | pte_ps | (overlaps_ram(a, a + page_2m) ? 0 : pte_uc);
+// Sets t[first..last) to (base + i * size) | flags, i counted from first.
+void fill(u64* t, unsigned first, unsigned last, u64 base, u64 size, u64 flags) noexcept {
+  for (unsigned i = first; i < last; ++i) t[i] = (base + i * size) | flags;
+}
+
+// Index range [lo, hi) of the entries of t (entry size `size`, t covering
+// [base, base + 512 * size)) that overlap [a, b).
+void clip(u64 base, u64 size, u64 a, u64 b, unsigned& lo, unsigned& hi) noexcept {
+  u64 const end = base + 512 * size;
+  a = a < base ? base : a;
+  b = b > end ? end : b;
+  if (a >= b) {
+    lo = hi = 0;
+    return;
   }
+  lo = static_cast<unsigned>((a - base) / size);
+  hi = static_cast<unsigned>((b - base + size - 1) / size);
+}
+
+// 4 KiB page table for [a, a + 2 MiB): RAM write-back, the rest uncached,
+// image sections with their own permissions, null area and stack guard absent.
+u64* make_pt(u64 a) noexcept {
+  u64* pt = alloc_table();
+  constexpr u64 rw = pte_p | pte_w | pte_nx;
+  fill(pt, 0, 512, a, page_4k, rw | pte_uc);
+  unsigned lo, hi;
+  for (std::size_t r = 0; r < ram_count; ++r) {
+    clip(a, page_4k, ram[r].base, ram[r].end, lo, hi);
+    fill(pt, lo, hi, a, page_4k, rw);
+  }
+  clip(a, page_4k, addr(__text_start), addr(__text_end), lo, hi);
+  fill(pt, lo, hi, a, page_4k, pte_p);  // R+X
+  clip(a, page_4k, addr(__rodata_start), addr(__rodata_end), lo, hi);
+  fill(pt, lo, hi, a, page_4k, pte_p | pte_nx);
+  clip(a, page_4k, 0, null_guard_end, lo, hi);
+  for (unsigned i = lo; i < hi; ++i) pt[i] = 0;
+  clip(a, page_4k, addr(__stack_guard), addr(__stack_bottom), lo, hi);
+  for (unsigned i = lo; i < hi; ++i) pt[i] = 0;
+  return pt;
 }
 
 bool has_1g_pages = false;
 
 // Maps [a, a + 1 GiB) into pdpt: one 1 GiB page when the whole GiB has one
-// memory type and no 4 KiB pages are needed, else a PD of 2 MiB entries.
+// memory type and needs no 4 KiB pages, else a PD of 2 MiB pages (write-back
+// where they overlap RAM, uncached elsewhere; only_ram: RAM only).
 void map_1g_region(u64* pdpt, u64 a, bool only_ram) noexcept {
   u64 const end = a + page_1g;
+  constexpr u64 rw = pte_p | pte_w | pte_nx | pte_ps;
   bool const ram_all = covered_by_ram(a, end), ram_any = overlaps_ram(a, end);
+  if (only_ram && !ram_any) return;
   if (has_1g_pages && !needs_4k(a, end) && (ram_all || !ram_any)) {
-    if (only_ram && !ram_any) return;
-    pdpt[(a >> 30) & 511] = a | pte_p | pte_w | pte_nx | pte_ps | (ram_all ? 0 : pte_uc);
+    pdpt[(a >> 30) & 511] = a | rw | (ram_all ? 0 : pte_uc);
     return;
   }
   u64* pd = alloc_table();
   pdpt[(a >> 30) & 511] = table_entry(pd);
-  for (u64 r = a; r < end; r += page_2m) {
-    if (only_ram && !overlaps_ram(r, r + page_2m)) continue;
-    map_2m_region(pd, r);
+  if (!only_ram) fill(pd, 0, 512, a, page_2m, rw | pte_uc);
+  unsigned lo, hi;
+  for (std::size_t r = 0; r < ram_count; ++r) {
+    clip(a, page_2m, ram[r].base, ram[r].end, lo, hi);
+    fill(pd, lo, hi, a, page_2m, rw);
   }
+  for (u64 r = a; r < end; r += page_2m)
+    if (r < null_guard_end || (r < addr(__image_end) && addr(__image_start) < r + page_2m))
+      pd[(r - a) / page_2m] = table_entry(make_pt(r));
 }
 
 void build_page_tables() noexcept {
@@ -303,7 +331,7 @@ bool find_s5(u64 dsdt, u8& typ) noexcept {
     if (rd<u8>(p - 1) != 0x08 && !(rd<u8>(p - 1) == '\\' && rd<u8>(p - 2) == 0x08)) continue;
     u64 q = p + 4;
     if (rd<u8>(q++) != 0x12) continue;        // PackageOp
-    q += 1 + (rd<u8>(q) >> 6);                // PkgLength
+    q += 1u + (rd<u8>(q) >> 6u);              // PkgLength
     q += 1;                                   // NumElements
     u8 const op = rd<u8>(q);
     if (op == 0x0a) typ = rd<u8>(q + 1);      // BytePrefix
@@ -314,7 +342,14 @@ bool find_s5(u64 dsdt, u8& typ) noexcept {
   return false;
 }
 
+}  // namespace
+
+// Runs once, on first need (exit's power-off, or the PM-timer fallback when
+// there is no PIT): it is not on the boot path.
 void acpi_init() noexcept {
+  static bool done = false;
+  if (done) return;
+  done = true;
   u64 const rsdp = find_rsdp();
   if (rsdp == 0) return;
   u64 const fadt = find_table(rsdp, 0x50434146);  // "FACP"
@@ -337,6 +372,8 @@ void acpi_init() noexcept {
   acpi.found_s5 = find_s5(dsdt, acpi.slp_typ_s5);
   if (!acpi.found_s5) acpi.slp_typ_s5 = hw_reduced ? 5 : 0;
 }
+
+namespace {
 
 void run_constructors() noexcept {
   using ctor = void (*)();
@@ -442,6 +479,26 @@ void backtrace_from(u64 rbp, unsigned index) noexcept {
   flush_run();
 }
 
+// A fault in a function that set up no frame (a leaf: g++ 12 omits its frame
+// pointer even with -mno-omit-leaf-frame-pointer), or in a prologue before
+// 'mov %rsp, %rbp', leaves its return address at [RSP], not in the RBP chain.
+// It is taken when it points just after a direct call whose target lies at or
+// below RIP (the call entered the faulting function), and is not already the
+// chain's first return address. Returns 0 otherwise.
+u64 leaf_return_address(u64 rip, u64 rsp, u64 rbp) noexcept {
+  if ((rsp & 7) != 0 || !is_mapped(rsp)) return 0;
+  u64 const ret = *reinterpret_cast<u64 const*>(rsp);
+  if (ret < addr(__text_start) + 5 || ret > addr(__text_end)) return 0;
+  auto const* call = reinterpret_cast<unsigned char const*>(ret - 5);
+  if (call[0] != 0xe8) return 0;
+  std::int32_t rel;
+  __builtin_memcpy(&rel, call + 1, 4);
+  u64 const target = ret + static_cast<u64>(static_cast<std::int64_t>(rel));
+  if (target > rip || rip - target > 0x10000) return 0;
+  if ((rbp & 7) == 0 && is_mapped(rbp + 8) && reinterpret_cast<u64 const*>(rbp)[1] == ret) return 0;
+  return ret;
+}
+
 }  // namespace strata::target::x86_64
 
 using namespace strata::target::x86_64;
@@ -499,7 +556,14 @@ extern "C" [[noreturn]] void strata_x86_64_exception(trap_frame* f) noexcept {
   put("backtrace:\n  #0 ");
   put_hex(f->rip);
   put("\n");
-  backtrace_from(f->rbp, 1);
+  unsigned next = 1;
+  if (u64 const leaf_ret = leaf_return_address(f->rip, f->rsp, f->rbp)) {
+    put("  #1 ");
+    put_hex(leaf_ret - 1);
+    put("\n");
+    next = 2;
+  }
+  backtrace_from(f->rbp, next);
   strata::target::platform::exit(strata::exit_panic);
 }
 
@@ -539,8 +603,6 @@ extern "C" [[noreturn]] void strata_x86_64_boot(std::uint32_t start_info) noexce
   STRATA_BOOT_STEP("start_info");
   build_page_tables();
   STRATA_BOOT_STEP("page tables");
-  acpi_init();
-  STRATA_BOOT_STEP("acpi");
   clock_init();
   STRATA_BOOT_STEP("clock");
   run_constructors();

@@ -17,6 +17,7 @@ namespace strata::target {
 
 struct platform {
   static constexpr char const* name = "hosted-linux";
+  static constexpr bool has_arguments = true;  // --describe, --audit, ...
 
   static void console_write(char const* data, std::size_t len) noexcept { write_all(1, data, len); }
 

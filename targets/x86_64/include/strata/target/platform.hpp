@@ -1,8 +1,9 @@
 // strata::target::platform for x86_64 under QEMU (PVH boot; microvm, q35, pc).
 //
 // Console: 16550 UART COM1 (I/O 0x3f8). Clock: TSC, scaled to nanoseconds with a
-// factor calibrated at boot against the PIT (8254 channel 2), falling back to the
-// ACPI PM timer, then to CPUID leaves 0x15/0x16. Sleep: local APIC timer
+// factor calibrated at boot (1 ms) against the PIT (8254 channel 2, or channel 0
+// where port 0x61 is absent), falling back to the ACPI PM timer, CPUID leaves
+// 0x15/0x16/0x40000010, then QEMU's 1 GHz LAPIC timer. Sleep: local APIC timer
 // (TSC-deadline mode when CPUID offers it, else one-shot) and `sti; hlt`.
 // Exit: isa-debug-exit (port 0xf4), else ACPI soft-off, else `cli; hlt` forever.
 // See docs/boot.md for the whole boot path.
@@ -69,7 +70,7 @@ static_assert(strata::Platform<platform>);
 namespace x86_64 {
 
 struct clock_info {
-  char const* source;         // "pit", "acpi-pm", "cpuid" or "assumed"
+  char const* source;         // "pit", "acpi-pm", "cpuid", "lapic-1ghz" or "assumed"
   std::uint64_t tsc_hz;       // calibrated TSC frequency
   std::uint64_t lapic_hz;     // calibrated LAPIC timer frequency (0 in TSC-deadline mode)
   bool tsc_deadline;          // LAPIC timer in TSC-deadline mode
