@@ -107,7 +107,8 @@ class runtime_system<P, system_description<Cs...>> {
   // The runtime of the component that provides Cap.
   template <class Cap>
   constexpr auto& get() {
-    static_assert(description::template has<Cap>, "strata: get<Cap>() asks for a capability no component provides");
+    static_assert(description::template has<Cap>, "strata: get<Cap>() asks for a capability no component of the system "
+                  "provides; add a component that provides it to strata::system(...)");
     return boost::hana::at_c<description::template provider_of<Cap>>(parts);
   }
   // The runtime of component C.
@@ -119,7 +120,8 @@ class runtime_system<P, system_description<Cs...>> {
       while (k < n && !same[k]) ++k;
       return k;
     }();
-    static_assert(i < n, "strata: component<C>() asks for a component that is not in the description");
+    static_assert(i < n, "strata: component<C>() asks for a component that is not in the "
+                  "description; add it to strata::system(...) or use one that is there");
     return boost::hana::at_c<i>(parts);
   }
 

@@ -241,7 +241,8 @@ struct system_description {
       while (k < sizeof...(Cs) && !same[k]) ++k;
       return k;
     }();
-    static_assert(i < sizeof...(Cs), "strata: get<C>() asks for a component that is not in the description");
+    static_assert(i < sizeof...(Cs), "strata: get<C>() asks for a component that is not in the description; add it to "
+                  "strata::system(...) or ask for one that is there");
     return boost::hana::at_c<i>(components);
   }
 };
