@@ -110,6 +110,15 @@ check_absent() {  # absent library components must leave no symbol and no debug 
   record "absent_components" ok "nothing of the strata components left out of the description"
 }
 
+present_headers() {  # header, then the name of the component of the description that uses it
+  local component runtime header present name
+  while IFS=$'\t' read -r component runtime header present; do
+    [ "$present" = true ] || continue
+    name=$(grep -o "\"name\": \"$component[^\"]*\"" <<<"$1" | head -1 | sed 's/"name": "\(.*\)"/\1/')
+    printf '%s\t%s\n' "$header" "${name:-$component}"
+  done < <(library_rows "$1")
+}
+
 # Code bytes per component: every instruction is attributed to the source
 # file the line table gives for it (inlined code keeps its own file), and
 # files to components: a library component's header, the unikernel's own
@@ -119,7 +128,7 @@ sizes() {
   apps=$(grep -o '"name": "app<[^"]*"' <<<"$json" | sed 's/"name": "\(.*\)"/\1/' | paste -sd' ' -)
   objdump -d --no-show-raw-insn "$image" | awk '/^ *[0-9a-f]+:\t/ { sub(":", "", $1); print "0x" $1 }' >"$scratch/addresses"
   addr2line -e "$debug" <"$scratch/addresses" | paste "$scratch/addresses" - |
-    awk -v library="$(library_rows "$json" | awk -F'\t' '$4 == "true" { print $3 "\t" $1 }')" \
+    awk -v library="$(present_headers "$json")" \
         -v apps="${apps:-(app)}" "$awk_hex"'
       BEGIN { n = split(library, rows, "\n"); for (i = 1; i <= n; i++) { split(rows[i], f, "\t"); hdr[i] = f[1]; who[i] = f[2] } }
       function owner(file,   i) {
@@ -133,7 +142,7 @@ sizes() {
       }
       { address = hex($1); file = $2; sub(/:[0-9?]+( \(discriminator [0-9]+\))?$/, "", file)
         if (NR > 1) bytes[owner(previous_file)] += address - previous; previous = address; previous_file = file }
-      END { for (o in bytes) printf "  %-34s %7d B\n", o, bytes[o] }' | sort
+      END { for (o in bytes) printf "  %-40s %7d B\n", o, bytes[o] }' | sort
 }
 
 audit() {
