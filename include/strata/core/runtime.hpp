@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -133,6 +134,9 @@ class runtime_system<P, system_description<Cs...>> {
     P::exit(code);
   }
   bool stopped() const { return stopped_; }
+
+  // Stops everything with a message and a backtrace (exit code strata::exit_panic).
+  [[noreturn]] void panic(std::string_view message) { P::panic(message.data(), message.size()); }
 
   // Runs init and start, then the event loop until exit(). A system with no
   // event source (nothing to poll, no deadline) ends when start returns, as a
