@@ -29,7 +29,7 @@ set(STRATA_X86_64_SOURCES
 set(STRATA_X86_64_COMPILE_OPTIONS
   -O2 -ffreestanding -fno-exceptions -fno-rtti -fno-asynchronous-unwind-tables -fno-unwind-tables
   -fno-pie -fno-pic -mno-red-zone -mcmodel=small -fno-threadsafe-statics
-  -ffunction-sections -fdata-sections -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
+  -ffunction-sections -fdata-sections -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls
   -fstack-protector-strong -mstack-protector-guard=global
   -march=x86-64-v3 -mpclmul -maes
   CACHE INTERNAL "Strata x86_64 compile options")
