@@ -142,6 +142,16 @@ class runtime_system<P, system_description<Cs...>> {
   // event source (nothing to poll, no deadline) ends when start returns, as a
   // program ends when main returns.
   int run() {
+    boot();
+    if constexpr (has_event_sources()) {
+      while (!stopped_) turn();
+    }
+    return exit_code_;
+  }
+
+  // init, then start, for every component in dependency order. Public so a
+  // scheduler driving several systems (the simulated network) can boot them.
+  void boot() {
     static_assert(check_hooks(), "strata: see the error above");
     in_order([&](auto& r) {
       if constexpr (requires { r.init(*this); }) r.init(*this);
@@ -150,11 +160,15 @@ class runtime_system<P, system_description<Cs...>> {
       if constexpr (detail::has_start<std::remove_cvref_t<decltype(r)>, runtime_system>)
         if (!stopped_) r.start(*this);
     });
-    if constexpr (has_event_sources()) {
-      while (!stopped_) turn();
-    }
-    return exit_code_;
   }
+
+  // Calls f(runtime) for every component's runtime, in dependency order:
+  // layers find the components they serve this way (a UDP port's service).
+  template <class F>
+  constexpr void for_each_part(F&& f) {
+    in_order(f);
+  }
+  int exit_code() const { return exit_code_; }
 
   // One turn of the loop: poll everything, then sleep until the earliest
   // deadline. Public so tests can step a system.
