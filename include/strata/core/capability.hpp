@@ -62,16 +62,16 @@ concept Timer = requires(T& t, time_ns d, timer_id id) {
     static constexpr bool modeled_by = ::strata::NAME<Runtime>;                                        \
   };                                                                                                   \
   }                                                                                                    \
-  template <class Component>                                                                           \
-  struct strata::error::missing_requirement<Component, strata::cap::NAME> {                            \
-    static_assert(detail::always_false<Component, strata::cap::NAME>,                                  \
+  template <class ComponentType>                                                                           \
+  struct strata::error::missing_requirement<ComponentType, strata::cap::NAME> {                            \
+    static_assert(detail::always_false<ComponentType, strata::cap::NAME>,                                  \
                   "strata: this component requires a " #NAME                               \
                   " and no component of the system provides one; add " PROVIDER                        \
                   " to strata::system(...)");                                                          \
   };                                                                                                   \
-  template <class Component>                                                                           \
-  struct strata::error::does_not_model<Component, strata::cap::NAME> {                                 \
-    static_assert(detail::always_false<Component, strata::cap::NAME>,                                  \
+  template <class ComponentType>                                                                           \
+  struct strata::error::does_not_model<ComponentType, strata::cap::NAME> {                                 \
+    static_assert(detail::always_false<ComponentType, strata::cap::NAME>,                                  \
                   "strata: this component says it provides a " #NAME                        \
                   " but its runtime does not model strata::" #NAME "; it needs " MEMBERS);             \
   };

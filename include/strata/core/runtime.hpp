@@ -170,6 +170,13 @@ class runtime_system<P, system_description<Cs...>> {
   }
   int exit_code() const { return exit_code_; }
 
+  // Whether pred(std::type_identity<R>{}) holds for some component's runtime
+  // type R: a layer asks which layers above it exist (UDP services, ...).
+  template <class Pred>
+  static constexpr bool any_runtime(Pred pred) {
+    return (pred(std::type_identity<runtime_t<Cs, P>>{}) || ... || false);
+  }
+
   // One turn of the loop: poll everything, then sleep until the earliest
   // deadline. Public so tests can step a system.
   void turn() {

@@ -1,0 +1,81 @@
+// Per-layer counters: what each layer received, sent, and dropped, by reason.
+// Malformed input is never an error path: it is a drop, counted here, and
+// readable by apps (sys.get<strata::cap::IpLayer>().counters()).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <strata/core/text.hpp>
+#include <strata/net/error.hpp>
+
+namespace strata::net {
+
+// Reasons a layer drops a packet that parsed: it was not for us, no one
+// serves it, or no room was left to keep it.
+enum class drop_reason : std::uint8_t {
+  not_for_us,         // another host's MAC or IP address
+  unknown_ethertype,  // neither ARP nor IPv4
+  unknown_protocol,   // an IP protocol without a layer in the system
+  no_service,         // a UDP port without a service (answered with ICMP port unreachable)
+  unsupported,        // valid but not handled: fragments (no reassembly yet), ICMP types other than echo
+  no_route,           // off-link destination and no gateway
+  unresolved,         // ARP gave no answer after its retries
+  queue_full,         // no room to hold a packet waiting for ARP
+  too_big,            // larger than the device's MTU (no fragmentation on send yet)
+  device_busy,        // the NIC had no room to send
+  rate_limited,       // an ICMP error over its rate limit (10 per second)
+};
+inline constexpr std::size_t drop_reason_count = 11;
+
+constexpr std::string_view name(drop_reason r) {
+  switch (r) {
+    case drop_reason::not_for_us: return "not_for_us";
+    case drop_reason::unknown_ethertype: return "unknown_ethertype";
+    case drop_reason::unknown_protocol: return "unknown_protocol";
+    case drop_reason::no_service: return "no_service";
+    case drop_reason::unsupported: return "unsupported";
+    case drop_reason::no_route: return "no_route";
+    case drop_reason::unresolved: return "unresolved";
+    case drop_reason::queue_full: return "queue_full";
+    case drop_reason::too_big: return "too_big";
+    case drop_reason::device_busy: return "device_busy";
+    case drop_reason::rate_limited: return "rate_limited";
+  }
+  return "?";
+}
+
+struct layer_counters {
+  std::uint64_t received = 0;
+  std::uint64_t sent = 0;
+  std::array<std::uint64_t, parse_error_count> malformed{};  // by parse_error
+  std::array<std::uint64_t, drop_reason_count> dropped{};    // by drop_reason
+
+  constexpr void drop(parse_error e) { ++malformed[static_cast<std::size_t>(e)]; }
+  constexpr void drop(drop_reason r) { ++dropped[static_cast<std::size_t>(r)]; }
+  constexpr std::uint64_t count(parse_error e) const { return malformed[static_cast<std::size_t>(e)]; }
+  constexpr std::uint64_t count(drop_reason r) const { return dropped[static_cast<std::size_t>(r)]; }
+  constexpr std::uint64_t drops() const {
+    std::uint64_t n = 0;
+    for (auto v : malformed) n += v;
+    for (auto v : dropped) n += v;
+    return n;
+  }
+
+  // "received 12, sent 10, dropped: bad_checksum 1, no_service 1"
+  constexpr void describe_to(text_writer& w) const {
+    w << "received " << received << ", sent " << sent;
+    bool first = true;
+    auto one = [&](std::string_view what, std::uint64_t n) {
+      if (n == 0) return;
+      w << (first ? ", dropped: " : ", ") << what << ' ' << n;
+      first = false;
+    };
+    for (auto e : all_parse_errors) one(name(e), count(e));
+    for (std::size_t i = 0; i < drop_reason_count; ++i) one(name(static_cast<drop_reason>(i)), dropped[i]);
+  }
+};
+
+}  // namespace strata::net
