@@ -1,5 +1,5 @@
 // An app asks the running system for a capability no component provides.
-// expect: get<Cap>\(\) asks for a capability no component provides
+// expect: get<Cap>\(\) asks for a capability no component of the system provides; add a component that provides it
 #include <strata/strata.hpp>
 
 struct curious {
