@@ -9,6 +9,7 @@
 
 #include <strata/audit.hpp>
 #include <strata/core/describe.hpp>
+#include <strata/core/options.hpp>
 #include <strata/core/runtime.hpp>
 #include <strata/core/text.hpp>
 #include <strata/platform.hpp>
@@ -50,6 +51,17 @@ void write_line(std::string_view a, std::string_view b = {}, std::string_view c 
   P::console_write(c.data(), c.size());
 }
 
+template <class Description, class F>
+void for_each_component_option(F&& f);
+template <class... Cs, class F>
+void for_each_component_option_of(system_description<Cs...> const*, F&& f) {
+  (for_each_option<Cs>(f), ...);
+}
+template <class Description, class F>
+void for_each_component_option(F&& f) {
+  for_each_component_option_of(static_cast<Description const*>(nullptr), f);
+}
+
 template <Platform P, class VM, auto const& Description>
 int main(int argc, char const* const* argv) {
   using description = std::remove_cvref_t<decltype(Description)>;
@@ -76,15 +88,31 @@ int main(int argc, char const* const* argv) {
         return 0;
       }
       if (arg == "--help" || arg == "-h") {
-        write_line<P>("usage: ", argc > 0 ? argv[0] : "unikernel",
-                      " [--describe | --audit | --audit-json]\n"
-                      "  --describe    print the system description (components, capabilities, configuration)\n"
+        write_line<P>("usage: ", argc > 0 ? argv[0] : "unikernel", " [options]\n");
+        write_line<P>("  --describe    print the system description (components, capabilities, configuration)\n"
                       "  --audit       print the audit report (adds static memory, surface, devices)\n"
                       "  --audit-json  the audit report as JSON (schema in docs/audit.md)\n");
+        for_each_component_option<description>([](command_option const& o) {
+          write_line<P>("  ", o.flag, " ");
+          write_line<P>(o.value_name, "  ", o.help);
+          write_line<P>("\n");
+        });
         return 0;
       }
-      write_line<P>("strata: unknown option '", arg,
-                    "'; the options are --describe, --audit, --audit-json and --help\n");
+      // An option a component of this system declares, with its value.
+      bool known = false;
+      for_each_component_option<description>([&](command_option const& o) { known = known || o.flag == arg; });
+      if (known) {
+        if (i + 1 >= argc) {
+          write_line<P>("strata: option '", arg, "' needs a value; see --help\n");
+          return 2;
+        }
+        set_option(arg, argv[++i]);
+        continue;
+      }
+      write_line<P>("strata: unknown option '", arg, "'; the options are --describe, --audit, --audit-json");
+      for_each_component_option<description>([](command_option const& o) { write_line<P>(", ", o.flag); });
+      write_line<P>(" and --help\n");
       return 2;
     }
   } else {

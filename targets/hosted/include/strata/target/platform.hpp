@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include <execinfo.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <strata/platform.hpp>
@@ -25,14 +26,36 @@ struct platform {
   // as the image's clock does.
   static std::uint64_t now_ns() noexcept { return monotonic() - epoch(); }
 
+  // Sleeps until the deadline or until a watched descriptor (a device's)
+  // is readable, whichever comes first: Solo5's yield with a ready set.
   static void yield_until(std::uint64_t deadline_ns) noexcept {
-    if (deadline_ns == ~std::uint64_t{0}) {
-      ::pause();  // nothing to wait for but a signal
+    bool const forever = deadline_ns == ~std::uint64_t{0};
+    if (watched_count() == 0) {
+      if (forever) {
+        ::pause();  // nothing to wait for but a signal
+        return;
+      }
+      auto const t = epoch() + deadline_ns;
+      timespec const ts{static_cast<std::time_t>(t / 1'000'000'000), static_cast<long>(t % 1'000'000'000)};
+      ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
       return;
     }
-    auto const t = epoch() + deadline_ns;
-    timespec const ts{static_cast<std::time_t>(t / 1'000'000'000), static_cast<long>(t % 1'000'000'000)};
-    ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+    pollfd fds[max_watched];
+    for (std::size_t i = 0; i < watched_count(); ++i) fds[i] = {watched()[i], POLLIN, 0};
+    timespec wait{};
+    if (!forever) {
+      std::uint64_t const now = now_ns();
+      std::uint64_t const left = deadline_ns > now ? deadline_ns - now : 0;
+      wait = {static_cast<std::time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
+    }
+    ::ppoll(fds, watched_count(), forever ? nullptr : &wait, nullptr);
+  }
+
+  // Devices register the descriptors whose readiness ends a yield.
+  static bool watch(int fd) noexcept {
+    if (watched_count() == max_watched) return false;
+    watched()[watched_count()++] = fd;
+    return true;
   }
 
   [[noreturn]] static void exit(int code) noexcept { ::_exit(code); }
@@ -47,6 +70,15 @@ struct platform {
   }
 
  private:
+  static constexpr std::size_t max_watched = 8;
+  static int* watched() noexcept {
+    static int fds[max_watched];
+    return fds;
+  }
+  static std::size_t& watched_count() noexcept {
+    static std::size_t n = 0;
+    return n;
+  }
   static void write_all(int fd, char const* data, std::size_t len) noexcept {
     while (len > 0) {
       auto const n = ::write(fd, data, len);
