@@ -41,6 +41,8 @@ inline constexpr library_component library[] = {
     {"serial_console", "strata::platform_console", "strata/console.hpp"},
     {"monotonic_clock", "strata::platform_clock", "strata/clock.hpp"},
     {"timers", "strata::timer_table", "strata/timers.hpp"},
+    {"ipv4", "strata::net::ipv4_host", "strata/net/ipv4/host.hpp"},
+    {"udp_service", "strata::net::udp_service_state", "strata/net/udp/service.hpp"},
 };
 
 template <class... Cs>
