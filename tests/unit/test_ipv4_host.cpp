@@ -2,7 +2,7 @@
 // virtual time. Frames are built and checked with the wire layer's reprs.
 #include <doctest/doctest.h>
 
-#include <deque>
+#include <algorithm>
 #include <vector>
 
 #include <strata/net/udp/service.hpp>
@@ -27,27 +27,28 @@ constexpr ipv4_address gateway_ip{{10, 0, 0, 254}};
 
 // A NIC whose wire is two queues the test reads and writes.
 struct scripted_nic {
-  static inline std::deque<frame> inbox, outbox;
+  // Vectors, not deques: their default construction cannot throw (cert-err58-cpp).
+  static inline std::vector<frame> inbox, outbox;
   static inline bool busy = false;
   static constexpr std::string_view name = "scripted_nic";
   using provides = caps<cap::NetDevice>;
   using needs = caps<>;
   struct state {
     static constexpr std::size_t mtu = 1500;
-    std::size_t receive(std::span<std::byte> rx) {
+    static std::size_t receive(std::span<std::byte> rx) {
       if (inbox.empty()) return 0;
       frame f = std::move(inbox.front());
-      inbox.pop_front();
+      inbox.erase(inbox.begin());
       REQUIRE(f.size() <= rx.size());
-      std::copy(f.begin(), f.end(), rx.begin());
+      std::ranges::copy(f, rx.begin());
       return f.size();
     }
-    bool transmit(std::span<std::byte const> tx) {
+    static bool transmit(std::span<std::byte const> tx) {
       if (busy) return false;
       outbox.emplace_back(tx.begin(), tx.end());
       return true;
     }
-    mac_address mac() const { return our_mac; }
+    static mac_address mac() { return our_mac; }
   };
   template <class P>
   static constexpr state runtime(scripted_nic const&) {
@@ -69,7 +70,7 @@ using system_t = runtime_system<platform, std::remove_cvref_t<decltype(descripti
 frame ethernet(mac_address dst, mac_address src, ethertype type, std::span<std::byte const> payload) {
   frame f(14 + payload.size());
   REQUIRE(ethernet_repr{dst, src, type, {}}.emit(f));
-  std::copy(payload.begin(), payload.end(), f.begin() + 14);
+  std::ranges::copy(payload, f.begin() + 14);
   return f;
 }
 frame arp(arp_operation op, mac_address smac, ipv4_address sip, mac_address tmac, ipv4_address tip,
@@ -82,7 +83,7 @@ frame ip_packet(ipv4_address src, ipv4_address dst, ip_protocol proto, std::span
                 mac_address from = peer_mac) {
   frame p(20 + l4.size());
   REQUIRE(ipv4_repr{src, dst, proto, 64, 0, 0, 1, false, false, 0, l4.size(), {}}.emit(p));
-  std::copy(l4.begin(), l4.end(), p.begin() + 20);
+  std::ranges::copy(l4, p.begin() + 20);
   return ethernet(our_mac, from, ethertype::ipv4, p);
 }
 frame ping(ipv4_address src, std::uint16_t seq, std::span<std::byte const> data, ipv4_address dst = our_ip) {
@@ -118,10 +119,10 @@ struct fixture {
     if (at != 0) platform::time = at;
     sys.poll(platform::time);
   }
-  frame sent() {
+  static frame sent() {
     REQUIRE_FALSE(scripted_nic::outbox.empty());
     frame f = std::move(scripted_nic::outbox.front());
-    scripted_nic::outbox.pop_front();
+    scripted_nic::outbox.erase(scripted_nic::outbox.begin());
     return f;
   }
   void learn_peer() {
@@ -186,7 +187,7 @@ TEST_CASE_FIXTURE(fixture, "a ping from a known host is answered with the same i
   CHECK(reply.type == icmp_type::echo_reply);
   CHECK(reply.identifier == 0x1234);
   CHECK(reply.sequence == 7);
-  CHECK(std::equal(reply.data.begin(), reply.data.end(), data.begin(), data.end()));
+  CHECK(std::ranges::equal(reply.data, data));
   CHECK(host().counters().icmp.sent == 1);
 }
 
@@ -200,6 +201,8 @@ TEST_CASE_FIXTURE(fixture, "a reply to an unknown host waits for ARP, then goes 
   deliver(arp(arp_operation::reply, peer_mac, peer_ip, our_mac, our_ip, our_mac));
   frame const f = sent();
   CHECK(ethernet_view::parse(f)->destination() == peer_mac);
+  CHECK(ethernet_view::parse(f)->source() == our_mac);
+  CHECK(ethernet_view::parse(f)->ethertype() == ethertype::ipv4);  // the header waited with the packet
   CHECK(icmp_repr::parse(*icmp_view::parse(ipv4_view::parse(ethernet_view::parse(f)->payload())->payload()))->type ==
         icmp_type::echo_reply);
 }
@@ -262,6 +265,7 @@ TEST_CASE_FIXTURE(fixture, "replies off the link go through the gateway") {
   deliver(arp(arp_operation::reply, gateway_mac, gateway_ip, our_mac, our_ip, our_mac));
   frame const f = sent();
   CHECK(ethernet_view::parse(f)->destination() == gateway_mac);
+  CHECK(ethernet_view::parse(f)->ethertype() == ethertype::ipv4);
   CHECK(ipv4_view::parse(ethernet_view::parse(f)->payload())->destination() == far);
 }
 

@@ -300,21 +300,25 @@ class ipv4_host {
     std::size_t const used = l4_offset + l4_len;
     if (broadcast) return send_frame(sys, mac_address::broadcast(), ethertype::ipv4, used);
     if (auto const mac = arp_.lookup(next_hop, now_)) return send_frame(sys, *mac, ethertype::ipv4, used);
-    return wait_for_arp(sys, next_hop, padded(used));
+    // The whole frame waits, header included; the destination is filled in
+    // when ARP answers.
+    return wait_for_arp(sys, next_hop, frame_in_tx(mac_address{}, ethertype::ipv4, used));
   }
 
-  // Ethernet frames carry at least 60 bytes before the FCS.
-  static constexpr std::size_t padded(std::size_t used) { return used < 60 ? 60 : used; }
-
-  // Writes the Ethernet header in front of the `used` bytes tx_ holds, pads
-  // the frame to Ethernet's minimum, and sends it.
-  template <class Sys>
-  bool send_frame(Sys& sys, mac_address to, ethertype type, std::size_t used) {
+  // Writes the Ethernet header in front of the `used` bytes tx_ holds and
+  // pads the frame to Ethernet's minimum (60 bytes before the FCS); returns
+  // the frame's length.
+  constexpr std::size_t frame_in_tx(mac_address to, ethertype type, std::size_t used) {
     (void)ethernet_repr{to, mac_, type, {}}.emit(tx_);
-    std::size_t const len = padded(used);
+    std::size_t const len = used < 60 ? 60 : used;
     std::fill(tx_.begin() + static_cast<std::ptrdiff_t>(used), tx_.begin() + static_cast<std::ptrdiff_t>(len),
               std::byte{0});
-    return transmit(sys, std::span<std::byte const>{tx_.data(), len});
+    return len;
+  }
+
+  template <class Sys>
+  bool send_frame(Sys& sys, mac_address to, ethertype type, std::size_t used) {
+    return transmit(sys, std::span<std::byte const>{tx_.data(), frame_in_tx(to, type, used)});
   }
 
   template <class Sys>

@@ -75,6 +75,14 @@ class udp_socket {
   Ip& ip_;
 };
 
+// A socket on Port for code that is not answering a datagram: a service's
+// own start(sys), poll(sys, now) or on_timer(sys, id) sends with it.
+template <std::uint16_t Port, class Sys>
+auto socket(Sys& sys) {
+  auto& ip = sys.template get<cap::IpLayer>();
+  return udp_socket<Sys, std::remove_cvref_t<decltype(ip)>, Port>{sys, ip};
+}
+
 template <class Handler, std::uint16_t Port>
 struct udp_service;
 
