@@ -24,9 +24,9 @@ struct ticker {
   void on_timer(auto& sys, strata::timer_id id) {
     if (id != timer_) return;
     auto const now = sys.clock.now();
-    auto const us = (now - last_) / 1_us;
+    auto const elapsed = now - last_;
     last_ = now;
-    sys.console.print("tick {} after {}.{:03} ms\n"_fmt, ++count_, us / 1000, us % 1000);
+    sys.console.print("tick {} after {}.{:03} ms\n"_fmt, ++count_, elapsed / 1_ms, (elapsed % 1_ms) / 1_us);
     if (count_ == ticks) sys.exit(0);
   }
 

@@ -38,11 +38,11 @@ struct library_component {
   std::string_view header;     // where its code is, below include/
 };
 inline constexpr library_component library[] = {
-    {"serial_console", "strata::platform_console", "strata/console.hpp"},
-    {"monotonic_clock", "strata::platform_clock", "strata/clock.hpp"},
-    {"timers", "strata::timer_table", "strata/timers.hpp"},
-    {"ipv4", "strata::net::ipv4_host", "strata/net/ipv4/host.hpp"},
-    {"udp_service", "strata::net::udp_service_state", "strata/net/udp/service.hpp"},
+    {.component = "serial_console", .runtime = "strata::platform_console", .header = "strata/console.hpp"},
+    {.component = "monotonic_clock", .runtime = "strata::platform_clock", .header = "strata/clock.hpp"},
+    {.component = "timers", .runtime = "strata::timer_table", .header = "strata/timers.hpp"},
+    {.component = "ipv4", .runtime = "strata::net::ipv4_host", .header = "strata/net/ipv4/host.hpp"},
+    {.component = "udp_service", .runtime = "strata::net::udp_service_state", .header = "strata/net/udp/service.hpp"},
 };
 
 template <class... Cs>

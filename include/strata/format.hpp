@@ -41,7 +41,7 @@ class console_buffer final : public fmt::detail::buffer<char> {
 
  private:
   void grow(std::size_t) override { flush(); }
-  char storage_[128];
+  char storage_[128]{};
   Out& out_;
 };
 }  // namespace detail

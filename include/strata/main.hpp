@@ -62,6 +62,63 @@ void for_each_component_option(F&& f) {
   for_each_component_option_of(static_cast<Description const*>(nullptr), f);
 }
 
+// What read_arguments returns when the system is to run.
+inline constexpr int run_the_system = -1;
+
+// The command line of a target that has one: --describe, --audit,
+// --audit-json, --help and the options of the system's components. Returns
+// the exit status for an option that ends the program, else run_the_system.
+template <Platform P, class VM, auto const& Description>
+int read_arguments(int argc, char const* const* argv) {
+  using description = std::remove_cvref_t<decltype(Description)>;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view const arg = argv[i];
+    if (arg == "--describe") {
+      static constexpr auto text = render_text<[](text_writer& w) { describe_to(w, Description); }>();
+      write_line<P>(text.view());
+      return 0;
+    }
+    if (arg == "--audit") {
+      static constexpr auto text = audit_text<P, VM, Description>();
+      write_line<P>(text.view());
+      return 0;
+    }
+    if (arg == "--audit-json") {
+      static constexpr auto json = audit_json<P, VM, Description>();
+      write_line<P>(json.view());
+      return 0;
+    }
+    if (arg == "--help" || arg == "-h") {
+      write_line<P>("usage: ", argc > 0 ? argv[0] : "unikernel", " [options]\n");
+      write_line<P>("  --describe    print the system description (components, capabilities, configuration)\n"
+                    "  --audit       print the audit report (adds static memory, surface, devices)\n"
+                    "  --audit-json  the audit report as JSON (schema in docs/audit.md)\n");
+      for_each_component_option<description>([](command_option const& o) {
+        write_line<P>("  ", o.flag, " ");
+        write_line<P>(o.value_name, "  ", o.help);
+        write_line<P>("\n");
+      });
+      return 0;
+    }
+    // An option a component of this system declares, with its value.
+    bool known = false;
+    for_each_component_option<description>([&](command_option const& o) { known = known || o.flag == arg; });
+    if (known) {
+      if (i + 1 >= argc) {
+        write_line<P>("strata: option '", arg, "' needs a value; see --help\n");
+        return 2;
+      }
+      set_option(arg, argv[++i]);
+      continue;
+    }
+    write_line<P>("strata: unknown option '", arg, "'; the options are --describe, --audit, --audit-json");
+    for_each_component_option<description>([](command_option const& o) { write_line<P>(", ", o.flag); });
+    write_line<P>(" and --help\n");
+    return 2;
+  }
+  return run_the_system;
+}
+
 template <Platform P, class VM, auto const& Description>
 int main(int argc, char const* const* argv) {
   using description = std::remove_cvref_t<decltype(Description)>;
@@ -70,51 +127,7 @@ int main(int argc, char const* const* argv) {
   // Only targets with a command line (hosted) take options; an image has
   // its report in its own sections and carries none of this text.
   if constexpr (requires { requires P::has_arguments; }) {
-    for (int i = 1; i < argc; ++i) {
-      std::string_view const arg = argv[i];
-      if (arg == "--describe") {
-        static constexpr auto text = render_text<[](text_writer& w) { describe_to(w, Description); }>();
-        write_line<P>(text.view());
-        return 0;
-      }
-      if (arg == "--audit") {
-        static constexpr auto text = audit_text<P, VM, Description>();
-        write_line<P>(text.view());
-        return 0;
-      }
-      if (arg == "--audit-json") {
-        static constexpr auto json = audit_json<P, VM, Description>();
-        write_line<P>(json.view());
-        return 0;
-      }
-      if (arg == "--help" || arg == "-h") {
-        write_line<P>("usage: ", argc > 0 ? argv[0] : "unikernel", " [options]\n");
-        write_line<P>("  --describe    print the system description (components, capabilities, configuration)\n"
-                      "  --audit       print the audit report (adds static memory, surface, devices)\n"
-                      "  --audit-json  the audit report as JSON (schema in docs/audit.md)\n");
-        for_each_component_option<description>([](command_option const& o) {
-          write_line<P>("  ", o.flag, " ");
-          write_line<P>(o.value_name, "  ", o.help);
-          write_line<P>("\n");
-        });
-        return 0;
-      }
-      // An option a component of this system declares, with its value.
-      bool known = false;
-      for_each_component_option<description>([&](command_option const& o) { known = known || o.flag == arg; });
-      if (known) {
-        if (i + 1 >= argc) {
-          write_line<P>("strata: option '", arg, "' needs a value; see --help\n");
-          return 2;
-        }
-        set_option(arg, argv[++i]);
-        continue;
-      }
-      write_line<P>("strata: unknown option '", arg, "'; the options are --describe, --audit, --audit-json");
-      for_each_component_option<description>([](command_option const& o) { write_line<P>(", ", o.flag); });
-      write_line<P>(" and --help\n");
-      return 2;
-    }
+    if (int const status = read_arguments<P, VM, Description>(argc, argv); status != run_the_system) return status;
   } else {
     (void)argc;
     (void)argv;

@@ -2,6 +2,9 @@
 // console captured in a string, exit recorded instead of ending the process.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -27,7 +30,7 @@ struct virtual_platform {
   static void yield_until(std::uint64_t deadline) noexcept {
     ++yields;
     if (deadline == ~std::uint64_t{0}) std::abort();  // would sleep forever
-    if (deadline > time) time = deadline;
+    time = std::max(time, deadline);
   }
   static void exit(int code) noexcept { exit_code = code; }
   [[noreturn]] static void panic(char const*, std::size_t) noexcept { std::abort(); }

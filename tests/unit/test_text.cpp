@@ -16,11 +16,11 @@ using namespace strata;
 using namespace strata::literals;
 
 struct hello {};
-static constexpr std::string_view app_name = "app";
+constexpr std::string_view app_name = "app";
 static_assert(type_name<hello> == "{anonymous}::hello" || type_name<hello> == "(anonymous namespace)::hello");
 static_assert(type_name<int> == "int");
 static_assert(numbered_name_v<app_name, 0> == "app<0>");
-static_assert(numbered_name_v<app_name, 18446744073709551615ull> == "app<18446744073709551615>");
+static_assert(numbered_name_v<app_name, 18446744073709551615ULL> == "app<18446744073709551615>");
 static_assert(template_name_v<app_name, int> == "app<int>");
 
 TEST_CASE("text_writer renders integers at their limits, bools, text, and counts without a buffer") {

@@ -66,7 +66,9 @@ TEST_CASE("a late loop skips missed periods instead of firing a burst") {
 
 TEST_CASE("a full timer table returns an invalid id; cancel frees a slot") {
   timer_table<2> t;
-  auto const a = t.after(1_ms), b = t.every(2_ms), c = t.after(3_ms);
+  auto const a = t.after(1_ms);
+  auto const b = t.every(2_ms);
+  auto const c = t.after(3_ms);
   CHECK(a.valid());
   CHECK(b.valid());
   CHECK_FALSE(c.valid());
@@ -79,13 +81,14 @@ TEST_CASE("a full timer table returns an invalid id; cancel frees a slot") {
 }
 
 struct poller {
+  static constexpr time_ns step = 30_ms;
   int polls = 0;
-  time_ns wake = 30_ms;
+  time_ns wake = step;
   time_ns next_deadline() const { return wake; }
   void poll(auto& sys, time_ns now) {
     ++polls;
     if (now >= 90_ms) sys.exit(0);
-    if (now >= wake) wake += 30_ms;
+    if (now >= wake) wake += step;
   }
 };
 

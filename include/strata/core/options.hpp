@@ -1,6 +1,7 @@
 // Command-line options that components declare, for targets with a command
 // line (hosted). A component lists them:
-//   static constexpr strata::command_option options[] = {{"--tap", "IFNAME", "the TAP interface to use"}};
+//   static constexpr strata::command_option options[] = {
+//       {.flag = "--tap", .value_name = "IFNAME", .help = "the TAP interface to use"}};
 // STRATA_MAIN accepts exactly the options of the system's components (plus
 // its own), so a misspelt one is an error that lists the right ones, and a
 // component reads its value at init with strata::option_value("--tap").

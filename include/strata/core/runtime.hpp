@@ -80,7 +80,7 @@ class runtime_system<P, system_description<Cs...>> {
 
   template <class Cap>
   using provider_t = std::conditional_t<description::template has<Cap>,
-                                        runtime_t<detail::nth<description::template provider_of<Cap> % (n ? n : 1),
+                                        runtime_t<detail::nth<description::template provider_of<Cap> % (n != 0 ? n : 1),
                                                               Cs..., missing_capability<Cap>>,
                                                   P>,
                                         missing_capability<Cap>>;

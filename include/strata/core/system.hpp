@@ -199,8 +199,10 @@ constexpr bool check_cycles() {
 
 template <class... Cs>
 constexpr bool check_system() {
+  // The branches are alike on purpose: each condition is a check that is
+  // instantiated only when the ones before it passed.
   if constexpr (!check_components<Cs...>())
-    return false;
+    return false;  // NOLINT(bugprone-branch-clone): the conditions differ (above)
   else if constexpr (!check_duplicates<Cs...>())
     return false;
   else if constexpr (!(check_provided_exclusive<Cs, Cs...>() && ... && true))

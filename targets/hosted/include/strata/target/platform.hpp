@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
+#include <string_view>
 
 #include <execinfo.h>
 #include <poll.h>
@@ -36,17 +37,20 @@ struct platform {
         return;
       }
       auto const t = epoch() + deadline_ns;
-      timespec const ts{static_cast<std::time_t>(t / 1'000'000'000), static_cast<long>(t % 1'000'000'000)};
-      ::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+      timespec const ts{.tv_sec = static_cast<std::time_t>(t / 1'000'000'000),
+                        .tv_nsec = static_cast<long>(t % 1'000'000'000)};
+      // Interrupted by a signal: returning early is allowed (the loop asks again).
+      (void)::clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
       return;
     }
     pollfd fds[max_watched];
-    for (std::size_t i = 0; i < watched_count(); ++i) fds[i] = {watched()[i], POLLIN, 0};
+    for (std::size_t i = 0; i < watched_count(); ++i) fds[i] = {.fd = watched()[i], .events = POLLIN, .revents = 0};
     timespec wait{};
     if (!forever) {
       std::uint64_t const now = now_ns();
       std::uint64_t const left = deadline_ns > now ? deadline_ns - now : 0;
-      wait = {static_cast<std::time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
+      wait = {.tv_sec = static_cast<std::time_t>(left / 1'000'000'000),
+              .tv_nsec = static_cast<long>(left % 1'000'000'000)};
     }
     ::ppoll(fds, watched_count(), forever ? nullptr : &wait, nullptr);
   }
@@ -61,9 +65,9 @@ struct platform {
   [[noreturn]] static void exit(int code) noexcept { ::_exit(code); }
 
   [[noreturn]] static void panic(char const* msg, std::size_t len) noexcept {
-    write_all(2, "PANIC: ", 7);
+    write_all(2, "PANIC: ");
     write_all(2, msg, len);
-    write_all(2, "\nbacktrace:\n", 12);
+    write_all(2, "\nbacktrace:\n");
     void* frames[32];
     ::backtrace_symbols_fd(frames, ::backtrace(frames, 32), 2);
     ::_exit(exit_panic);
@@ -79,6 +83,7 @@ struct platform {
     static std::size_t n = 0;
     return n;
   }
+  static void write_all(int fd, std::string_view text) noexcept { write_all(fd, text.data(), text.size()); }
   static void write_all(int fd, char const* data, std::size_t len) noexcept {
     while (len > 0) {
       auto const n = ::write(fd, data, len);
@@ -90,7 +95,7 @@ struct platform {
   }
   static std::uint64_t monotonic() noexcept {
     timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    (void)::clock_gettime(CLOCK_MONOTONIC, &ts);  // cannot fail for CLOCK_MONOTONIC
     return std::uint64_t(ts.tv_sec) * 1'000'000'000 + std::uint64_t(ts.tv_nsec);
   }
   static std::uint64_t epoch() noexcept {
