@@ -193,7 +193,7 @@ TEST_CASE("UDP echo between two stacks: 50 datagrams, byte-exact") {
   CHECK(s.ipv4.drops() == 0);
 }
 
-TEST_CASE("UDP echo under faults: resends until every datagram is echoed intact; corruption is counted") {
+TEST_CASE("UDP echo under faults: resends until every datagram is echoed intact, and corruption is counted") {
   std::uint64_t corrupted_seen = 0, corrupted_sent = 0;
   for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
     CAPTURE(seed);

@@ -221,7 +221,7 @@ TEST_CASE_FIXTURE(fixture, "ARP is retried once a second, then the waiting packe
   CHECK(sys.next_deadline() == never);
 }
 
-TEST_CASE_FIXTURE(fixture, "UDP to a service's port reaches it; its answer goes back to the sender's port") {
+TEST_CASE_FIXTURE(fixture, "UDP to a service's port reaches it, and its answer goes back to the sender's port") {
   learn_peer();
   auto const data = bytes("echo me");
   deliver(udp(peer_ip, 40000, 7, data));

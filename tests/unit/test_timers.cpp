@@ -32,7 +32,7 @@ struct recorder {
   }
 };
 
-TEST_CASE("periodic and one-shot timers fire at their deadlines; cancelled ones never") {
+TEST_CASE("periodic and one-shot timers fire at their deadlines, cancelled ones never") {
   platform::reset();
   platform::time = 1_s;  // the clock does not start at zero
   std::vector<std::pair<char, time_ns>> log;
@@ -64,7 +64,7 @@ TEST_CASE("a late loop skips missed periods instead of firing a burst") {
   CHECK(t.next_deadline() == 60_ms);
 }
 
-TEST_CASE("a full timer table returns an invalid id; cancel frees a slot") {
+TEST_CASE("a full timer table returns an invalid id, and cancel frees a slot") {
   timer_table<2> t;
   auto const a = t.after(1_ms);
   auto const b = t.every(2_ms);
