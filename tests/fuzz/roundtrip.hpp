@@ -1,7 +1,8 @@
 // The property every wire format must have, on any input: parsing either
 // rejects it or gives a repr that emits into bytes which parse (checksums
 // verified) back to an equal repr and payload; when the input was canonical
-// (valid checksums, unused bits clear) the emitted bytes are the input's.
+// (valid checksums, unused bits clear, a zero checksum written as 0x0000)
+// the emitted bytes are the input's.
 // Shared by the libFuzzer targets (tests/fuzz/fuzz_*.cpp) and the unit tests,
 // which run it over the captures and their single-byte mutations.
 #pragma once
@@ -77,7 +78,9 @@ inline bool ipv4(bytes in, checksum_policy policy) {
   if (!again) return false;
   auto const r2 = ipv4_repr::parse(*again);
   if (!r2 || !(*r2 == *r) || !same(again->payload(), v->payload())) return false;
-  bool const canonical = ipv4_view::parse(in).has_value() && !v->reserved_flag();
+  // A checksum field of 0xffff verifies where 0x0000 does (the two zeros of
+  // one's complement); emit always writes the computed 0x0000.
+  bool const canonical = ipv4_view::parse(in).has_value() && !v->reserved_flag() && v->checksum() != 0xffff;
   return !canonical || same(emitted, v->bytes());
 }
 
@@ -97,7 +100,7 @@ inline bool icmp(bytes in, checksum_policy policy) {
   if (!again) return false;
   auto const r2 = icmp_repr::parse(*again);
   if (!r2 || !(*r2 == *r)) return false;
-  bool const canonical = icmp_view::parse(in).has_value() && r->is_echo();
+  bool const canonical = icmp_view::parse(in).has_value() && r->is_echo() && v->checksum() != 0xffff;
   return !canonical || same(emitted, in);
 }
 
@@ -106,7 +109,8 @@ inline bool icmp(bytes in, checksum_policy policy) {
 // datagram carried a checksum that verified.
 inline bool udp(bytes in, checksum_policy policy) {
   if (in.size() < 8) return true;
-  auto const source = ipv4_address::load(in, 0), destination = ipv4_address::load(in, 4);
+  auto const source = ipv4_address::load(in, 0);
+  auto const destination = ipv4_address::load(in, 4);
   bytes const payload = in.subspan(8);
   auto const v = udp_view::parse(payload, source, destination, policy);
   if (!v) return true;

@@ -11,7 +11,7 @@
 
 namespace strata::net::test {
 
-namespace detail {
+namespace hex_detail {
 constexpr int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -20,7 +20,7 @@ constexpr int hex_digit(char c) {
 }
 void hex_text_has_a_character_that_is_not_a_hex_digit_or_space();
 void hex_text_has_an_odd_number_of_digits();
-}  // namespace detail
+}  // namespace hex_detail
 
 template <fixed_string S>
 consteval auto hex() {
@@ -28,10 +28,10 @@ consteval auto hex() {
     std::size_t n = 0;
     for (char c : S.view()) {
       if (c == ' ') continue;
-      if (detail::hex_digit(c) < 0) detail::hex_text_has_a_character_that_is_not_a_hex_digit_or_space();
+      if (hex_detail::hex_digit(c) < 0) hex_detail::hex_text_has_a_character_that_is_not_a_hex_digit_or_space();
       ++n;
     }
-    if (n % 2 != 0) detail::hex_text_has_an_odd_number_of_digits();
+    if (n % 2 != 0) hex_detail::hex_text_has_an_odd_number_of_digits();
     return n;
   }();
   std::array<std::byte, digits / 2> out{};
@@ -40,9 +40,9 @@ consteval auto hex() {
   for (char c : S.view()) {
     if (c == ' ') continue;
     if (high < 0) {
-      high = detail::hex_digit(c);
+      high = hex_detail::hex_digit(c);
     } else {
-      out[i++] = std::byte(high * 16 + detail::hex_digit(c));
+      out[i++] = std::byte(high * 16 + hex_detail::hex_digit(c));
       high = -1;
     }
   }

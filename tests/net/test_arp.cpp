@@ -48,13 +48,13 @@ static_assert(round_trips(cap::arp_request) && round_trips(cap::arp_reply) && ro
 // Building the reply from the request, as the ARP layer will.
 static_assert([] {
   auto const q = *arp_repr::parse(*request);
-  arp_repr const answer{arp_operation::reply, peer_mac, q.target_protocol, q.sender_hardware, q.sender_protocol};
+  arp_repr const answer{.operation = arp_operation::reply,
+                        .sender_hardware = peer_mac,
+                        .sender_protocol = q.target_protocol,
+                        .target_hardware = q.sender_hardware,
+                        .target_protocol = q.sender_protocol};
   std::array<std::byte, 28> out{};
-  return answer.emit(out) && same_bytes(out, [] {
-           std::array<std::byte, 28> a{};
-           for (std::size_t i = 0; i < 28; ++i) a[i] = cap::arp_reply[14 + i];
-           return a;
-         }());
+  return answer.emit(out) && same_bytes(out, slice<28>(cap::arp_reply, 14));
 }());
 
 // Rejections: what is not Ethernet/IPv4 request or reply is unsupported; a
@@ -97,11 +97,7 @@ TEST_CASE("a request is answered in place through the mutable view") {
   v->set_operation(arp_operation::reply);
   v->set_target(asker_mac, asker_ip);
   v->set_sender(peer_mac, wanted);
-  CHECK(same_bytes(std::span<std::byte const>{frame}.subspan(14), [] {
-    std::array<std::byte, 28> a{};
-    for (std::size_t i = 0; i < 28; ++i) a[i] = cap::arp_reply[14 + i];
-    return a;
-  }()));
+  CHECK(same_bytes(std::span<std::byte const>{frame}.subspan(14), slice<28>(cap::arp_reply, 14)));
 }
 
 TEST_CASE("arp_repr describes itself") {

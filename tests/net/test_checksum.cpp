@@ -15,6 +15,7 @@
 
 #include "captures.hpp"
 #include "hex.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -44,29 +45,32 @@ static_assert(ones_complement_add(0xffff, 0x0001) == 0x0001 && ones_complement_a
 // Every length 0..max_exhaustive, then random lengths up to 70000, each at
 // all 64 alignments of the start, against the reference; random initial sums.
 TEST_CASE("Highway sum equals the scalar reference for all lengths and alignments") {
-  std::mt19937_64 rng{20250101};
+  auto rng = test::reproducible_rng(20250101);
   std::vector<std::byte> buffer(70000 + 64);
   for (auto& b : buffer) b = std::byte(rng());
   auto check = [&](std::size_t length) {
     for (std::size_t align = 0; align < 64; ++align) {
       std::span<std::byte const> const data{buffer.data() + align, length};
-      auto const initial = static_cast<std::uint16_t>(rng());
+      // Half the time from zero, half from a random earlier sum.
+      auto const initial = align % 2 ? static_cast<std::uint16_t>(rng()) : std::uint16_t{0};
       REQUIRE(ones_complement_sum(data, initial) == ones_complement_sum_reference(data, initial));
-      REQUIRE(ones_complement_sum(data) == ones_complement_sum_reference(data));
     }
   };
   constexpr std::size_t max_exhaustive = 600;
   for (std::size_t length = 0; length <= max_exhaustive; ++length) check(length);
-  for (std::size_t length : {1499u, 1500u, 1501u, 4096u, 9000u, 65535u, 65536u, 65537u, 70000u}) check(length);
+  for (std::size_t length : {1499U, 1500U, 1501U, 4096U, 9000U, 65535U, 65536U, 65537U, 70000U}) check(length);
+  // Sized for an unoptimized ASan build (seconds); the fuzzer covers more.
   std::uniform_int_distribution<std::size_t> any_length{0, 70000};
-  for (int i = 0; i < 150; ++i) check(any_length(rng));
+  for (int i = 0; i < 40; ++i) check(any_length(rng));
 }
 
 TEST_CASE("Highway sum of all-0xff and all-zero data, odd and even lengths") {
-  std::vector<std::byte> ones(70000 + 64, std::byte{0xff}), zeros(70000 + 64, std::byte{0});
-  for (std::size_t length : {0u, 1u, 2u, 3u, 31u, 32u, 33u, 63u, 64u, 65u, 127u, 128u, 129u, 1500u, 65535u, 70000u}) {
+  std::vector<std::byte> const ones(70000 + 64, std::byte{0xff});
+  std::vector<std::byte> const zeros(70000 + 64, std::byte{0});
+  for (std::size_t length : {0U, 1U, 2U, 3U, 31U, 32U, 33U, 63U, 64U, 65U, 127U, 128U, 129U, 1500U, 65535U, 70000U}) {
     for (std::size_t align = 0; align < 64; ++align) {
-      std::span<std::byte const> const o{ones.data() + align, length}, z{zeros.data() + align, length};
+      std::span<std::byte const> const o{ones.data() + align, length};
+      std::span<std::byte const> const z{zeros.data() + align, length};
       CAPTURE(length);
       CAPTURE(align);
       CHECK(ones_complement_sum(o) == ones_complement_sum_reference(o));
@@ -80,7 +84,7 @@ TEST_CASE("Highway sum of all-0xff and all-zero data, odd and even lengths") {
 std::uint16_t recompute(std::span<std::byte const> data) { return internet_checksum(data); }
 
 TEST_CASE("RFC 1624 update equals recomputation after 16- and 32-bit changes") {
-  std::mt19937_64 rng{1624};
+  auto rng = test::reproducible_rng(1624);
   // Where the new data is all zero, RFC 1624 gives 0x0000 and recomputation
   // 0xffff, the two encodings of zero; everywhere else they must agree.
   for (int round = 0; round < 20000; ++round) {
@@ -98,10 +102,10 @@ TEST_CASE("RFC 1624 update equals recomputation after 16- and 32-bit changes") {
     std::uint32_t const old32 = load_be32(d, at);
     std::uint32_t const new32 = round % 5 == 0 ? 0 : static_cast<std::uint32_t>(rng());
     std::uint16_t const old16 = load_be16(d, at);
-    std::uint16_t const new16 = static_cast<std::uint16_t>(new32 >> 16);
+    auto const new16 = static_cast<std::uint16_t>(new32 >> 16);
 
     store_be16(d, at, new16);
-    bool const all_zero16 = std::all_of(d.begin(), d.end(), [](std::byte b) { return b == std::byte{0}; });
+    bool const all_zero16 = std::ranges::all_of(d, [](std::byte b) { return b == std::byte{0}; });
     std::uint16_t const after16 = checksum_update(before, old16, new16);
     if (all_zero16)
       CHECK(after16 == 0x0000);  // recomputation says 0xffff: the other zero
@@ -110,7 +114,7 @@ TEST_CASE("RFC 1624 update equals recomputation after 16- and 32-bit changes") {
 
     store_be32(d, at, old32);
     store_be32(d, at, new32);
-    bool const all_zero32 = std::all_of(d.begin(), d.end(), [](std::byte b) { return b == std::byte{0}; });
+    bool const all_zero32 = std::ranges::all_of(d, [](std::byte b) { return b == std::byte{0}; });
     std::uint16_t const after32 = checksum_update32(before, old32, new32);
     if (!all_zero32) REQUIRE(after32 == recompute(d));
   }
@@ -137,7 +141,7 @@ TEST_CASE("an IPv4 header rewritten in place with RFC 1624 updates still verifie
 }
 
 TEST_CASE("internet_checksum continues from an initial sum over even pieces") {
-  std::mt19937 rng{7};
+  auto rng = test::reproducible_rng(7);
   std::vector<std::byte> data(3001);
   for (auto& b : data) b = std::byte(rng());
   std::span<std::byte const> const all{data};

@@ -32,13 +32,9 @@ static_assert(ethernet_view::parse(cap::arp_request_padded)->payload().size() ==
 // One 802.1Q tag is skipped: EtherType and payload are those behind it.
 constexpr auto tagged = ethernet_view::parse(cap::ping_request_vlan10);
 static_assert(tagged && tagged->header_len() == 18 && tagged->ethertype() == ethertype::ipv4);
-static_assert(tagged->vlan() == vlan_tag{5, false, 10});
+static_assert(tagged->vlan() == vlan_tag{.priority = 5, .id = 10});
 static_assert(tagged->vlan()->tci() == 0xa00a);
-static_assert(same_bytes(tagged->payload(), [] {
-  std::array<std::byte, cap::ping_request.size() - 14> p{};
-  for (std::size_t i = 0; i < p.size(); ++i) p[i] = cap::ping_request[14 + i];
-  return p;
-}()));
+static_assert(same_bytes(tagged->payload(), slice<cap::ping_request.size() - 14>(cap::ping_request, 14)));
 
 // Rejections.
 static_assert(ethernet_view::parse(prefix(cap::arp_request, 13)).failed_with(parse_error::truncated));
@@ -77,7 +73,7 @@ static_assert(header_round_trips(cap::arp_request));
 static_assert(header_round_trips(cap::ping_reply));
 static_assert(header_round_trips(cap::ping_request_vlan10));
 
-constexpr ethernet_repr to_peer{peer_mac, linux_mac, ethertype::ipv4, std::nullopt};
+constexpr ethernet_repr to_peer{.destination = peer_mac, .source = linux_mac, .type = ethertype::ipv4};
 static_assert(to_peer.header_len() == 14);
 static_assert([] {
   std::array<std::byte, 13> small{};
@@ -86,7 +82,7 @@ static_assert([] {
 static_assert([] {
   std::array<std::byte, 17> small{};
   auto r = to_peer;
-  r.vlan = vlan_tag{0, false, 10};
+  r.vlan = vlan_tag{.id = 10};
   return r.emit(small).failed_with(emit_error::buffer_too_small);
 }());
 static_assert([] {
@@ -97,13 +93,14 @@ static_assert([] {
   r.type = ethertype::vlan;
   bool const tag_refused = r.emit(out).failed_with(emit_error::field_out_of_range);
   r.type = ethertype::ipv4;
-  r.vlan = vlan_tag{0, false, 4096};
+  r.vlan = vlan_tag{.id = 4096};
   bool const vid_refused = r.emit(out).failed_with(emit_error::field_out_of_range);
-  r.vlan = vlan_tag{8, false, 1};
+  r.vlan = vlan_tag{.priority = 8, .id = 1};
   bool const pcp_refused = r.emit(out).failed_with(emit_error::field_out_of_range);
   return length_refused && tag_refused && vid_refused && pcp_refused;
 }());
-static_assert(vlan_tag::from_tci(0xffff) == vlan_tag{7, true, 0xfff} && vlan_tag{7, true, 0xfff}.tci() == 0xffff);
+constexpr vlan_tag all_ones{.priority = 7, .drop_eligible = true, .id = 0xfff};
+static_assert(vlan_tag::from_tci(0xffff) == all_ones && all_ones.tci() == 0xffff);
 
 TEST_CASE("a mutable view rewrites the addresses in place, as when answering a frame") {
   auto frame = cap::arp_request;

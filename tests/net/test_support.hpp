@@ -3,6 +3,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <random>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,6 +29,17 @@ template <std::size_t N>
 constexpr std::span<std::byte const> prefix(std::array<std::byte, N> const& a, std::size_t n) {
   return std::span<std::byte const>{a}.first(n);
 }
+
+// N bytes of `bytes` from `at`, as an array to compare with.
+template <std::size_t N>
+constexpr std::array<std::byte, N> slice(std::span<std::byte const> bytes, std::size_t at) {
+  std::array<std::byte, N> a{};
+  for (std::size_t i = 0; i < N; ++i) a[i] = bytes[at + i];
+  return a;
+}
+
+// Random data that is the same on every run, so a failure reproduces.
+inline std::mt19937_64 reproducible_rng(std::uint64_t seed) { return std::mt19937_64{seed}; }
 
 template <std::size_t N>
 constexpr bool same_bytes(std::span<std::byte const> a, std::array<std::byte, N> const& b) {

@@ -33,7 +33,7 @@ namespace detail {
 
 // End-around carry down to 16 bits; a nonzero sum stays nonzero.
 constexpr std::uint16_t fold(std::uint64_t sum) {
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  while ((sum >> 16) != 0) sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<std::uint16_t>(sum);
 }
 
@@ -65,7 +65,7 @@ constexpr std::uint16_t ones_complement_sum_reference(std::span<std::byte const>
 constexpr std::uint16_t ones_complement_sum(std::span<std::byte const> data, std::uint16_t initial = 0) {
   if (std::is_constant_evaluated()) return ones_complement_sum_reference(data, initial);
   // std::byte and uint8_t may alias each other; Highway loads uint8_t lanes.
-  auto const* bytes = reinterpret_cast<std::uint8_t const*>(data.data());
+  auto const* bytes = reinterpret_cast<std::uint8_t const*>(data.data());  // NOLINT(*-reinterpret-cast): see above
   std::uint16_t sum = detail::HWY_NAMESPACE::native_word_sum(bytes, data.size());
   // The kernel summed native-endian words; the sum of big-endian words is the
   // same number byte-swapped (RFC 1071 2(B)), and swapping keeps 0 and 0xffff.

@@ -18,7 +18,8 @@
 
 namespace strata::net {
 
-enum class arp_operation : std::uint16_t { request = 1, reply = 2 };
+// 16 bits like the wire field, so any value read from a packet is representable.
+enum class arp_operation : std::uint16_t { request = 1, reply = 2 };  // NOLINT(performance-enum-size)
 
 namespace arp_layout {
 inline constexpr std::size_t hardware_type = 0, protocol_type = 2, hardware_len = 4, protocol_len = 5, operation = 6;
@@ -95,16 +96,19 @@ using mutable_arp_view = basic_arp_view<std::byte>;
 
 struct arp_repr {
   arp_operation operation = arp_operation::request;
-  mac_address sender_hardware;
-  ipv4_address sender_protocol;
-  mac_address target_hardware;  // zero in a request (RFC 826 leaves it unspecified; Linux sends zeros)
-  ipv4_address target_protocol;
+  mac_address sender_hardware{};
+  ipv4_address sender_protocol{};
+  mac_address target_hardware{};  // zero in a request (RFC 826 leaves it unspecified; Linux sends zeros)
+  ipv4_address target_protocol{};
 
   static constexpr std::size_t size() { return arp_layout::packet_len; }
 
   static constexpr result<arp_repr> parse(arp_view const& v) {
-    return arp_repr{v.operation(), v.sender_hardware(), v.sender_protocol(), v.target_hardware(),
-                    v.target_protocol()};
+    return arp_repr{.operation = v.operation(),
+                    .sender_hardware = v.sender_hardware(),
+                    .sender_protocol = v.sender_protocol(),
+                    .target_hardware = v.target_hardware(),
+                    .target_protocol = v.target_protocol()};
   }
 
   // Writes the 28-byte packet at the start of `out` and returns 28.

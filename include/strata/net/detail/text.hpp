@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include <strata/core/text.hpp>
@@ -19,21 +20,20 @@ constexpr int hex_value(char c) {
   return -1;
 }
 
-// Reads a decimal number of 1..max_digits digits at text[pos], at most `max`,
+// Reads a decimal number of 1..MaxDigits digits at text[pos], at most Max,
 // advancing pos. A leading zero is refused ("010"): inet_aton reads it as
 // octal, so accepting it would make the same text mean two addresses.
-constexpr bool parse_decimal(std::string_view text, std::size_t& pos, std::size_t max_digits, std::uint32_t max,
-                             std::uint32_t& out) {
+template <std::size_t MaxDigits, std::uint32_t Max>
+constexpr std::optional<std::uint32_t> parse_decimal(std::string_view text, std::size_t& pos) {
   std::size_t const start = pos;
   std::uint32_t value = 0;
   while (pos < text.size() && is_digit(text[pos])) {
-    if (pos - start == max_digits) return false;
+    if (pos - start == MaxDigits) return std::nullopt;
     value = value * 10 + std::uint32_t(text[pos] - '0');
     ++pos;
   }
-  if (pos == start || (pos - start > 1 && text[start] == '0') || value > max) return false;
-  out = value;
-  return true;
+  if (pos == start || (pos - start > 1 && text[start] == '0') || value > Max) return std::nullopt;
+  return value;
 }
 
 inline constexpr std::string_view hex_digits = "0123456789abcdef";

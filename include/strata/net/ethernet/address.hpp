@@ -56,9 +56,11 @@ constexpr std::optional<mac_address> parse_mac_address(std::string_view text) {
   if (text.size() != 17) return std::nullopt;
   mac_address m;
   for (std::size_t i = 0; i < mac_address::size; ++i) {
-    std::size_t const at = i * 3;
-    int const hi = detail::hex_value(text[at]), lo = detail::hex_value(text[at + 1]);
-    if (hi < 0 || lo < 0 || (i < 5 && text[at + 2] != ':')) return std::nullopt;
+    std::size_t const at = i * 3;  // "hh:" per octet
+    if (i != 0 && text[at - 1] != ':') return std::nullopt;
+    int const hi = detail::hex_value(text[at]);
+    int const lo = detail::hex_value(text[at + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
     m.octets[i] = static_cast<std::uint8_t>(hi * 16 + lo);
   }
   return m;
@@ -75,7 +77,7 @@ namespace literals {
 consteval mac_address operator""_mac(char const* text, std::size_t length) {
   auto const m = parse_mac_address({text, length});
   if (!m) detail::mac_address_literal_is_malformed_expected_like_02_00_00_00_00_01();
-  return *m;
+  return *m;  // NOLINT(bugprone-unchecked-optional-access): empty stops compilation on the line above
 }
 }  // namespace literals
 

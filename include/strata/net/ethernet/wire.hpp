@@ -20,6 +20,7 @@
 #include <strata/core/text.hpp>
 #include <strata/net/bytes.hpp>
 #include <strata/net/error.hpp>
+#include <strata/net/detail/text.hpp>
 #include <strata/net/ethernet/address.hpp>
 
 namespace strata::net {
@@ -43,7 +44,9 @@ struct vlan_tag {
   std::uint16_t id = 0;         // VID, 12 bits; 0 means priority-tagged only
 
   static constexpr vlan_tag from_tci(std::uint16_t tci) {
-    return {static_cast<std::uint8_t>(tci >> 13), (tci & 0x1000) != 0, static_cast<std::uint16_t>(tci & 0x0fff)};
+    return {.priority = static_cast<std::uint8_t>(tci >> 13),
+            .drop_eligible = (tci & 0x1000) != 0,
+            .id = static_cast<std::uint16_t>(tci & 0x0fff)};
   }
   constexpr std::uint16_t tci() const {
     return static_cast<std::uint16_t>((priority & 0x7) << 13 | (drop_eligible ? 0x1000 : 0) | (id & 0x0fff));
@@ -128,17 +131,18 @@ using mutable_ethernet_view = basic_ethernet_view<std::byte>;
 
 // An Ethernet header as plain values.
 struct ethernet_repr {
-  mac_address destination;
-  mac_address source;
+  mac_address destination{};
+  mac_address source{};
   net::ethertype type = net::ethertype::ipv4;
-  std::optional<vlan_tag> vlan;
+  // ({}: g++ warns, -Wmissing-field-initializers, when a designated initializer omits it.)
+  std::optional<vlan_tag> vlan{};  // NOLINT(readability-redundant-member-init): see above
 
   constexpr std::size_t header_len() const {
     return vlan ? ethernet_layout::vlan_header_len : ethernet_layout::header_len;
   }
 
   static constexpr result<ethernet_repr> parse(ethernet_view const& v) {
-    return ethernet_repr{v.destination(), v.source(), v.ethertype(), v.vlan()};
+    return ethernet_repr{.destination = v.destination(), .source = v.source(), .type = v.ethertype(), .vlan = v.vlan()};
   }
 
   // Writes the header at the start of `out`; the caller writes the payload

@@ -136,23 +136,24 @@ struct icmp_repr {
   std::uint16_t next_hop_mtu = 0;  // destination unreachable, code 4; 0 otherwise
   // Echo: the data to echo. Errors: the quoted datagram (IPv4 header and at
   // least 8 bytes of its data), e.g. icmp_error_quote(original).
-  std::span<std::byte const> data;
+  // ({}: g++ warns, -Wmissing-field-initializers, when a designated initializer omits it.)
+  std::span<std::byte const> data{};  // NOLINT(readability-redundant-member-init): see above
 
   static constexpr icmp_repr echo_request(std::uint16_t id, std::uint16_t seq, std::span<std::byte const> data) {
-    return {icmp_type::echo_request, 0, id, seq, 0, data};
+    return {.type = icmp_type::echo_request, .identifier = id, .sequence = seq, .data = data};
   }
   static constexpr icmp_repr echo_reply(std::uint16_t id, std::uint16_t seq, std::span<std::byte const> data) {
-    return {icmp_type::echo_reply, 0, id, seq, 0, data};
+    return {.type = icmp_type::echo_reply, .identifier = id, .sequence = seq, .data = data};
   }
   static constexpr icmp_repr destination_unreachable(std::uint8_t code, std::span<std::byte const> quote,
                                                      std::uint16_t next_hop_mtu = 0) {
-    return {icmp_type::destination_unreachable, code, 0, 0, next_hop_mtu, quote};
+    return {.type = icmp_type::destination_unreachable, .code = code, .next_hop_mtu = next_hop_mtu, .data = quote};
   }
   static constexpr icmp_repr port_unreachable(std::span<std::byte const> quote) {
     return destination_unreachable(icmp_unreachable::port, quote);
   }
   static constexpr icmp_repr time_exceeded(std::uint8_t code, std::span<std::byte const> quote) {
-    return {icmp_type::time_exceeded, code, 0, 0, 0, quote};
+    return {.type = icmp_type::time_exceeded, .code = code, .data = quote};
   }
 
   constexpr bool is_echo() const { return type == icmp_type::echo_request || type == icmp_type::echo_reply; }
@@ -166,7 +167,10 @@ struct icmp_repr {
       case icmp_type::echo_request:
       case icmp_type::echo_reply:
         if (v.code() != 0) return parse_error::unsupported;
-        return icmp_repr{v.type(), 0, v.echo_identifier(), v.echo_sequence(), 0, v.data()};
+        return icmp_repr{.type = v.type(),
+                         .identifier = v.echo_identifier(),
+                         .sequence = v.echo_sequence(),
+                         .data = v.data()};
       case icmp_type::destination_unreachable:
         if (v.code() > icmp_unreachable::max_code) return parse_error::unsupported;
         break;
@@ -181,7 +185,7 @@ struct icmp_repr {
                                       v.code() == icmp_unreachable::fragmentation_needed
                                   ? v.next_hop_mtu()
                                   : std::uint16_t{0};
-    return icmp_repr{v.type(), v.code(), 0, 0, mtu, v.data()};
+    return icmp_repr{.type = v.type(), .code = v.code(), .next_hop_mtu = mtu, .data = v.data()};
   }
 
   // Writes the whole message, checksum included, and returns its size.
@@ -236,7 +240,7 @@ struct icmp_repr {
     if (quote.size() < ipv4_layout::min_header_len) return parse_error::truncated;
     std::uint8_t const version_ihl = load_u8(quote, ipv4_layout::version_ihl);
     if ((version_ihl >> 4) != 4) return parse_error::bad_version;
-    std::size_t const header_len = std::size_t{version_ihl & 0x0fu} * 4;
+    std::size_t const header_len = std::size_t{version_ihl & 0x0fU} * 4;
     if (header_len < ipv4_layout::min_header_len) return parse_error::bad_header_length;
     if (quote.size() < header_len + icmp_layout::quoted_data_min) return parse_error::truncated;
     return std::nullopt;

@@ -38,7 +38,7 @@ struct ipv4_address {
   static constexpr ipv4_address broadcast() { return {{255, 255, 255, 255}}; }
 
   constexpr bool is_unspecified() const { return to_u32() == 0; }
-  constexpr bool is_broadcast() const { return to_u32() == 0xffffffffu; }  // limited broadcast only
+  constexpr bool is_broadcast() const { return to_u32() == 0xffffffffU; }  // limited broadcast only
   constexpr bool is_multicast() const { return (octets[0] & 0xf0) == 224; }
   constexpr bool is_loopback() const { return octets[0] == 127; }
   constexpr bool is_link_local() const { return octets[0] == 169 && octets[1] == 254; }
@@ -60,7 +60,7 @@ struct ipv4_address {
 // An address on an interface and the length of its network prefix:
 // 10.0.0.2/24. Plain data; prefix lengths above 32 act as 32.
 struct ipv4_interface {
-  ipv4_address address;
+  ipv4_address address{};
   std::uint8_t prefix_len = 32;
 
   constexpr ipv4_address netmask() const {
@@ -96,9 +96,9 @@ constexpr std::optional<ipv4_address> parse_dotted_quad(std::string_view text, s
       if (pos >= text.size() || text[pos] != '.') return std::nullopt;
       ++pos;
     }
-    std::uint32_t octet = 0;
-    if (!parse_decimal(text, pos, 3, 255, octet)) return std::nullopt;
-    a.octets[i] = static_cast<std::uint8_t>(octet);
+    auto const octet = parse_decimal<3, 255>(text, pos);
+    if (!octet) return std::nullopt;
+    a.octets[i] = static_cast<std::uint8_t>(*octet);
   }
   return a;
 }
@@ -121,9 +121,9 @@ constexpr std::optional<ipv4_interface> parse_ipv4_interface(std::string_view te
   auto const a = detail::parse_dotted_quad(text, pos);
   if (!a || pos >= text.size() || text[pos] != '/') return std::nullopt;
   ++pos;
-  std::uint32_t prefix = 0;
-  if (!detail::parse_decimal(text, pos, 2, 32, prefix) || pos != text.size()) return std::nullopt;
-  return ipv4_interface{*a, static_cast<std::uint8_t>(prefix)};
+  auto const prefix = detail::parse_decimal<2, 32>(text, pos);
+  if (!prefix || pos != text.size()) return std::nullopt;
+  return ipv4_interface{.address = *a, .prefix_len = static_cast<std::uint8_t>(*prefix)};
 }
 
 namespace detail {
@@ -139,14 +139,14 @@ namespace literals {
 consteval ipv4_address operator""_ipv4(char const* text, std::size_t length) {
   auto const a = parse_ipv4_address({text, length});
   if (!a) detail::ipv4_address_literal_is_malformed_expected_like_10_0_0_2();
-  return *a;
+  return *a;  // NOLINT(bugprone-unchecked-optional-access): empty stops compilation on the line above
 }
 
 // "10.0.0.2/24"_ipv4_interface
 consteval ipv4_interface operator""_ipv4_interface(char const* text, std::size_t length) {
   auto const i = parse_ipv4_interface({text, length});
   if (!i) detail::ipv4_interface_literal_is_malformed_expected_like_10_0_0_2_slash_24();
-  return *i;
+  return *i;  // NOLINT(bugprone-unchecked-optional-access): empty stops compilation on the line above
 }
 
 }  // namespace literals

@@ -37,7 +37,8 @@ inline constexpr std::size_t max_total_len = 0xffff;
 // (RFC 768, RFC 9293 3.1): source, destination, zero, protocol, length.
 constexpr std::uint16_t ipv4_pseudo_header_sum(ipv4_address source, ipv4_address destination, ip_protocol protocol,
                                                std::uint16_t length) {
-  auto const s = source.to_u32(), d = destination.to_u32();
+  auto const s = source.to_u32();
+  auto const d = destination.to_u32();
   std::uint64_t const sum = (s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff) + std::uint8_t(protocol) + length;
   return detail::fold(sum);
 }
@@ -53,7 +54,7 @@ class basic_ipv4_view {
     if (bytes.size() < L::min_header_len) return parse_error::truncated;
     std::uint8_t const version_ihl = load_u8(bytes, L::version_ihl);
     if ((version_ihl >> 4) != 4) return parse_error::bad_version;
-    std::size_t const header_len = std::size_t{version_ihl & 0x0fu} * 4;
+    std::size_t const header_len = std::size_t{version_ihl & 0x0fU} * 4;
     if (header_len < L::min_header_len) return parse_error::bad_header_length;
     if (bytes.size() < header_len) return parse_error::truncated;
     std::size_t const total_len = load_be16(bytes, L::total_length);
@@ -148,8 +149,8 @@ using mutable_ipv4_view = basic_ipv4_view<std::byte>;
 // An IPv4 header as plain values. The options are a span into the packet it
 // was parsed from (or any bytes the caller keeps alive while emitting).
 struct ipv4_repr {
-  ipv4_address source;
-  ipv4_address destination;
+  ipv4_address source{};
+  ipv4_address destination{};
   ip_protocol protocol = ip_protocol::udp;
   std::uint8_t ttl = 64;
   std::uint8_t dscp = 0;  // 6 bits
@@ -159,7 +160,9 @@ struct ipv4_repr {
   bool more_fragments = false;
   std::uint16_t fragment_offset = 0;  // in bytes, a multiple of 8
   std::size_t payload_len = 0;
-  std::span<std::byte const> options;  // a multiple of 4 bytes, at most 40
+  // A multiple of 4 bytes, at most 40. ({}: g++ warns, -Wmissing-field-initializers,
+  // when a designated initializer omits it.)
+  std::span<std::byte const> options{};  // NOLINT(readability-redundant-member-init): see above
 
   constexpr std::size_t header_len() const { return ipv4_layout::min_header_len + options.size(); }
   constexpr std::size_t total_len() const { return header_len() + payload_len; }
@@ -167,9 +170,18 @@ struct ipv4_repr {
   // Never fails: the view has checked all a repr needs. (The reserved flag
   // is not kept; RFC 791 says it must be zero, and emit writes zero.)
   static constexpr result<ipv4_repr> parse(ipv4_view const& v) {
-    return ipv4_repr{v.source(),         v.destination(),    v.protocol(),       v.ttl(),
-                     v.dscp(),           v.ecn(),            v.identification(), v.dont_fragment(),
-                     v.more_fragments(), v.fragment_offset(), v.payload().size(), v.options()};
+    return ipv4_repr{.source = v.source(),
+                     .destination = v.destination(),
+                     .protocol = v.protocol(),
+                     .ttl = v.ttl(),
+                     .dscp = v.dscp(),
+                     .ecn = v.ecn(),
+                     .identification = v.identification(),
+                     .dont_fragment = v.dont_fragment(),
+                     .more_fragments = v.more_fragments(),
+                     .fragment_offset = v.fragment_offset(),
+                     .payload_len = v.payload().size(),
+                     .options = v.options()};
   }
 
   // Writes the header, checksum included, at the start of `out`, which must

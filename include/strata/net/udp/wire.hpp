@@ -121,12 +121,13 @@ struct udp_repr {
   // The data. It may already sit where it goes (at out.subspan(8) of emit),
   // as when an application wrote it into the transmit buffer; then it is not
   // copied. Any other overlap with `out` is not allowed.
-  std::span<std::byte const> payload;
+  // ({}: g++ warns, -Wmissing-field-initializers, when a designated initializer omits it.)
+  std::span<std::byte const> payload{};  // NOLINT(readability-redundant-member-init): see above
 
   constexpr std::size_t size() const { return udp_layout::header_len + payload.size(); }
 
   static constexpr result<udp_repr> parse(udp_view const& v) {
-    return udp_repr{v.source_port(), v.destination_port(), v.payload()};
+    return udp_repr{.source_port = v.source_port(), .destination_port = v.destination_port(), .payload = v.payload()};
   }
 
   // Writes header and payload, checksum included, and returns size().
