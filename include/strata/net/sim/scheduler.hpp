@@ -33,7 +33,7 @@ namespace detail {
 template <class Sys>
 void attach_nics(Sys& sys) {
   sys.for_each_part([&](auto& part) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(part)>, nic_device>) part.attach(sys);
+    if constexpr (requires { part.attach(sys); }) part.attach(sys);  // a sim NIC, or one wrapped (pcap)
   });
 }
 
