@@ -10,9 +10,15 @@
 #include <array>
 #include <cstddef>
 
+#include <strata/net/ethernet/address.hpp>
+
 #include "hex.hpp"
 
 namespace strata::net::test::captures {
+
+// The two hosts of the captures: the Linux side and its peer.
+inline constexpr mac_address linux_mac{{0x92, 0xe8, 0x12, 0x87, 0x32, 0x7b}};
+inline constexpr mac_address peer_mac{{0x3a, 0x96, 0x78, 0x21, 0xce, 0x25}};
 
 // linux-traffic.pcap #1, 42 bytes: ARP, Request who-has 10.0.0.2 tell 10.0.0.1 (the kernel resolving the
 // peer before `ping`).

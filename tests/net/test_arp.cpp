@@ -17,8 +17,8 @@ using namespace strata::net;
 using namespace strata::net::literals;
 using namespace strata::net::test;
 namespace cap = captures;
-
-constexpr auto linux_mac = "92:e8:12:87:32:7b"_mac, peer_mac = "3a:96:78:21:ce:25"_mac;
+using captures::linux_mac;
+using captures::peer_mac;
 
 constexpr std::span<std::byte const> arp_of(std::span<std::byte const> frame) { return frame.subspan(14); }
 
