@@ -4,6 +4,8 @@
 // process's), and the target's own entry point where it has one.
 #pragma once
 
+#include <cstddef>
+#include <new>
 #include <string_view>
 #include <type_traits>
 
@@ -40,7 +42,7 @@ constexpr auto audit_json() {
 template <class VM, auto const& Description>
 constexpr auto vm_command() {
   return render_text<[](text_writer& w) {
-    audit::detail::qemu_arguments<VM>(manifest_of(Description), [&](std::string_view a) { w << a << '\0'; });
+    audit::detail::qemu_arguments<VM>(Description, [&](std::string_view a) { w << a << '\0'; });
   }>();
 }
 
@@ -132,9 +134,12 @@ int main(int argc, char const* const* argv) {
     (void)argc;
     (void)argv;
   }
-  // Static: component state can be large (buffers) and must not sit on the stack.
-  static runtime_system<P, description> sys{Description};
-  return sys.run();
+  // Static: component state can be large (buffers) and must not sit on the
+  // stack. Built here in zeroed storage rather than as a constant-initialised
+  // static, which would put every buffer's zeros into .data, in the image file.
+  using system_type = runtime_system<P, description>;
+  alignas(system_type) static std::byte storage[sizeof(system_type)];
+  return (new (storage) system_type{Description})->run();
 }
 
 }  // namespace strata::detail

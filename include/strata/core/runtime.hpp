@@ -13,10 +13,6 @@
 #include <type_traits>
 #include <utility>
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/tuple.hpp>
-
 #include <strata/core/component.hpp>
 #include <strata/core/system.hpp>
 #include <strata/platform.hpp>
@@ -73,6 +69,37 @@ constexpr bool check_hooks() {
 
 }  // namespace detail
 
+namespace detail {
+
+// The components' runtimes, one member each, built in place: every runtime
+// is initialised straight from the prvalue its component's runtime() returns
+// (guaranteed copy elision), so a runtime holding large buffers is never
+// built as a temporary on the stack and copied, as a tuple's constructor
+// taking values would do.
+template <std::size_t I, class R>
+struct part {
+  template <class Make>
+  constexpr explicit part(Make make) : value(make()) {}
+  R value;
+};
+template <class Indices, class... Rs>
+struct part_list;
+template <std::size_t... I, class... Rs>
+struct part_list<std::index_sequence<I...>, Rs...> : part<I, Rs>... {
+  template <class... Makes>
+  constexpr explicit part_list(Makes... makes) : part<I, Rs>(makes)... {}
+};
+template <std::size_t I, class R>
+constexpr R& part_at(part<I, R>& p) {
+  return p.value;
+}
+template <std::size_t I, class R>
+constexpr R const& part_at(part<I, R> const& p) {
+  return p.value;
+}
+
+}  // namespace detail
+
 template <Platform P, class... Cs>
 class runtime_system<P, system_description<Cs...>> {
   using description = system_description<Cs...>;
@@ -99,7 +126,7 @@ class runtime_system<P, system_description<Cs...>> {
   runtime_system& operator=(runtime_system const&) = delete;
 
   // Each component's runtime, in description order.
-  boost::hana::tuple<runtime_t<Cs, P>...> parts;
+  detail::part_list<std::index_sequence_for<Cs...>, runtime_t<Cs, P>...> parts;
   // The providers of the common capabilities, by name.
   provider_t<cap::Console>& console;
   provider_t<cap::Clock>& clock;
@@ -110,7 +137,7 @@ class runtime_system<P, system_description<Cs...>> {
   constexpr auto& get() {
     static_assert(description::template has<Cap>, "strata: get<Cap>() asks for a capability no component of the system "
                   "provides; add a component that provides it to strata::system(...)");
-    return boost::hana::at_c<description::template provider_of<Cap>>(parts);
+    return detail::part_at<description::template provider_of<Cap>>(parts);
   }
   // The runtime of component C.
   template <class C>
@@ -123,7 +150,7 @@ class runtime_system<P, system_description<Cs...>> {
     }();
     static_assert(i < n, "strata: component<C>() asks for a component that is not in the "
                   "description; add it to strata::system(...) or use one that is there");
-    return boost::hana::at_c<i>(parts);
+    return detail::part_at<i>(parts);
   }
 
   // Ends the system with an exit code. On a real platform this does not
@@ -191,12 +218,14 @@ class runtime_system<P, system_description<Cs...>> {
   }
   time_ns next_deadline() const {
     time_ns d = never;
-    boost::hana::for_each(parts, [&](auto const& r) {
-      if constexpr (detail::has_deadline<std::remove_cvref_t<decltype(r)>>) {
-        time_ns const t = r.next_deadline();
-        d = t < d ? t : d;
-      }
-    });
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ([&](auto const& r) {
+        if constexpr (detail::has_deadline<std::remove_cvref_t<decltype(r)>>) {
+          time_ns const t = r.next_deadline();
+          d = t < d ? t : d;
+        }
+      }(detail::part_at<I>(parts)), ...);
+    }(std::index_sequence_for<Cs...>{});
     return d;
   }
   time_ns now() const {
@@ -216,13 +245,13 @@ class runtime_system<P, system_description<Cs...>> {
  private:
   template <std::size_t... I>
   static constexpr auto make_parts(description const& d, std::index_sequence<I...>) {
-    return boost::hana::tuple<runtime_t<Cs, P>...>{Cs::template runtime<P>(d.template at<I>())...};
+    return decltype(parts){[&d] { return Cs::template runtime<P>(d.template at<I>()); }...};
   }
 
   template <class Cap>
   constexpr provider_t<Cap>& provider() {
     if constexpr (description::template has<Cap>)
-      return boost::hana::at_c<description::template provider_of<Cap>>(parts);
+      return detail::part_at<description::template provider_of<Cap>>(parts);
     else
       return absent<Cap>;
   }
@@ -232,7 +261,7 @@ class runtime_system<P, system_description<Cs...>> {
   template <class F>
   constexpr void in_order(F&& f) {
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (f(boost::hana::at_c<description::init_order[K]>(parts)), ...);
+      (f(detail::part_at<description::init_order[K]>(parts)), ...);
     }(std::make_index_sequence<n>{});
   }
 
