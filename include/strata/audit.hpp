@@ -43,6 +43,8 @@ inline constexpr library_component library[] = {
     {.component = "timers", .runtime = "strata::timer_table", .header = "strata/timers.hpp"},
     {.component = "ipv4", .runtime = "strata::net::ipv4_host", .header = "strata/net/ipv4/host.hpp"},
     {.component = "udp_service", .runtime = "strata::net::udp_service_state", .header = "strata/net/udp/service.hpp"},
+    // The image's NIC; its code is the target's virtio headers (a prefix).
+    {.component = "virtio_nic", .runtime = "strata::target::virtio::virtio_net", .header = "strata/target/virtio/"},
 };
 
 template <class... Cs>
@@ -108,13 +110,16 @@ constexpr void json_needs(text_writer& w, caps<Caps...>) {
 }
 
 // The VM's command line; nothing when the target has no VM (VM = void).
-// {memory} and {image} are filled in from the linked image by ./strata.
-template <class VM, class F>
-constexpr void qemu_arguments(manifest const& m, F&& arg) {
+// {memory} and {image} are filled in from the linked image by ./strata, and
+// the target's other {placeholders} by its inspect.sh (machine-specific
+// device names). The listening ports become the network's forwards.
+template <class VM, class... Cs, class F>
+constexpr void qemu_arguments(system_description<Cs...> const& d, F&& arg) {
   if constexpr (!std::is_void_v<VM>) {
     arg(VM::program);
     for (auto a : VM::base) arg(a);
-    m.for_each([&](device d) { VM::device_arguments(d, arg); });
+    auto const for_each_port = [&](auto&& port) { (visit_surface(d.template get<Cs>(), port), ...); };
+    manifest_of(d).for_each([&](device dev) { VM::device_arguments(dev, arg, for_each_port); });
     arg("-m");
     arg("{memory}");
     arg("-kernel");
@@ -156,7 +161,7 @@ constexpr void report_text(text_writer& w, system_description<Cs...> const& d, s
 
   w << "\n== run with\n ";
   bool has_vm = false;
-  detail::qemu_arguments<VM>(m, [&](std::string_view a) {
+  detail::qemu_arguments<VM>(d, [&](std::string_view a) {
     w << ' ' << a;
     has_vm = true;
   });
@@ -225,7 +230,7 @@ constexpr void report_json(text_writer& w, system_description<Cs...> const& d, s
   });
   w << "],\n \"qemu\": [";
   first = true;
-  detail::qemu_arguments<VM>(m, [&](std::string_view a) {
+  detail::qemu_arguments<VM>(d, [&](std::string_view a) {
     w << (first ? "" : ", ");
     detail::json_string(w, a);
     first = false;

@@ -46,6 +46,9 @@ vm() {
     case "$a" in
       "{memory}") a=$memory ;;
       "{image}") a=$image ;;
+      "{net-device},"*)  # virtio-net over MMIO on microvm, over PCI (modern only) on q35
+        if [ "${machine:-microvm}" = microvm ]; then a="virtio-net-device${a#\{net-device\}}"
+        else a="virtio-net-pci,disable-legacy=on${a#\{net-device\}}"; fi ;;
     esac
     [ "$previous" = "-M" ] && [ -n "$machine" ] && a=$machine
     printf '%s\n' "$a"
@@ -125,7 +128,7 @@ present_headers() {  # header, then the name of the component of the description
 # source for its apps, fmt, the C++ library, the target, the core.
 sizes() {
   local image=$1 debug=$2 json=$3 apps
-  apps=$(grep -o '"name": "app<[^"]*"' <<<"$json" | sed 's/"name": "\(.*\)"/\1/' | paste -sd' ' -)
+  apps=$({ grep -o '"name": "app<[^"]*"' <<<"$json" || true; } | sed 's/"name": "\(.*\)"/\1/' | paste -sd' ' -)
   objdump -d --no-show-raw-insn "$image" | awk '/^ *[0-9a-f]+:\t/ { sub(":", "", $1); print "0x" $1 }' >"$scratch/addresses"
   addr2line -e "$debug" <"$scratch/addresses" | paste "$scratch/addresses" - |
     awk -v library="$(present_headers "$json")" \

@@ -13,16 +13,18 @@ namespace strata {
 
 enum class device : std::uint8_t {
   serial_port,  // the console: a 16550 UART on COM1
+  network,      // one Ethernet NIC (virtio-net in QEMU)
 };
 
 constexpr std::string_view device_name(device d) {
   switch (d) {
     case device::serial_port: return "serial_port";
+    case device::network: return "network";
   }
   return "?";
 }
 
-inline constexpr std::size_t device_kinds = 1;
+inline constexpr std::size_t device_kinds = 2;
 
 // The union of the devices of all components, in enum order.
 struct manifest {

@@ -5,24 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <strata/target/x86_64/hw.hpp>
+
 namespace strata::target::x86_64 {
 
-inline void outb(std::uint16_t port, std::uint8_t v) noexcept {
-  asm volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
-inline void outw(std::uint16_t port, std::uint16_t v) noexcept {
-  asm volatile("outw %0, %1" : : "a"(v), "Nd"(port) : "memory");
-}
-inline std::uint8_t inb(std::uint16_t port) noexcept {
-  std::uint8_t v;
-  asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
-  return v;
-}
-inline std::uint32_t inl(std::uint16_t port) noexcept {
-  std::uint32_t v;
-  asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port) : "memory");
-  return v;
-}
 inline std::uint64_t rdmsr(std::uint32_t msr) noexcept {
   std::uint32_t lo, hi;
   asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
@@ -51,16 +37,8 @@ inline std::uint64_t read_cr3() noexcept {
   asm volatile("mov %%cr3, %0" : "=r"(v));
   return v;
 }
-template <class T>
-inline T mmio_read(std::uint64_t addr) noexcept {
-  return *reinterpret_cast<T const volatile*>(addr);
-}
-template <class T>
-inline void mmio_write(std::uint64_t addr, T v) noexcept {
-  *reinterpret_cast<T volatile*>(addr) = v;
-}
 
-// Interrupt vectors (see docs/boot.md).
+// Interrupt vectors (see docs/boot.md; devices' vectors are in hw.hpp).
 inline constexpr std::uint8_t vector_timer = 0x20;     // LAPIC timer
 inline constexpr std::uint8_t vector_pic_base = 0xf0;  // 8259 PICs, remapped and masked
 inline constexpr std::uint8_t vector_spurious = 0xff;  // LAPIC spurious

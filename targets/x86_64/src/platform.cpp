@@ -356,6 +356,10 @@ void platform::panic(char const* msg, std::size_t len) noexcept {
   exit(strata::exit_panic);
 }
 
+std::uint32_t x86_64::local_apic_id() noexcept {
+  return have_lapic ? lapic_read(0x20) >> 24 : cpuid(1).b >> 24;
+}
+
 x86_64::clock_info x86_64::get_clock_info() noexcept {
   return {clock_source, tsc_hz, tsc_deadline ? 0 : lapic_hz, tsc_deadline, calibration_ns};
 }

@@ -131,11 +131,13 @@ constexpr std::size_t max_ram_ranges = 32;
 range ram[max_ram_ranges];
 std::size_t ram_count = 0;
 u64 rsdp_paddr = 0;
+u64 cmdline_paddr = 0;
 
 void read_start_info(u64 paddr) noexcept {
   auto const* si = reinterpret_cast<hvm_start_info const*>(paddr);
   if (paddr != 0 && si->magic == 0x336ec578) {
     rsdp_paddr = si->rsdp_paddr;
+    cmdline_paddr = si->cmdline_paddr;
     if (si->version >= 1 && si->memmap_paddr != 0) {
       auto const* e = reinterpret_cast<hvm_memmap_entry const*>(si->memmap_paddr);
       for (u32 i = 0; i < si->memmap_entries && ram_count < max_ram_ranges; ++i) {
@@ -371,6 +373,53 @@ void acpi_init() noexcept {
   if (dsdt == 0) dsdt = rd<u32>(fadt + 40);
   acpi.found_s5 = find_s5(dsdt, acpi.slp_typ_s5);
   if (!acpi.found_s5) acpi.slp_typ_s5 = hw_reduced ? 5 : 0;
+}
+
+std::string_view boot_command_line() noexcept {
+  if (cmdline_paddr == 0 || !readable(cmdline_paddr, 1)) return {};
+  auto const* s = reinterpret_cast<char const*>(cmdline_paddr);
+  std::size_t n = 0;
+  while (n < 4096 && readable(cmdline_paddr + n, 1) && s[n] != 0) ++n;
+  return {s, n};
+}
+
+bool has_acpi() noexcept { return find_rsdp() != 0; }
+
+// The MADT's IOAPIC entries (type 1: id, reserved, address, GSI base); the
+// pc/q35/microvm IOAPIC at 0xfec00000 serving GSIs 0-23 when there is none.
+bool route_gsi(u32 gsi, u8 vector) noexcept {
+  u64 base = 0;
+  u32 first = 0;
+  u64 const rsdp = find_rsdp();
+  u64 const madt = rsdp != 0 ? find_table(rsdp, 0x43495041) : 0;  // "APIC"
+  if (madt != 0) {
+    u64 const end = madt + rd<u32>(madt + 4);
+    for (u64 e = madt + 44; e + 2 <= end && rd<u8>(e + 1) >= 2; e += rd<u8>(e + 1)) {
+      if (rd<u8>(e) != 1 || e + 12 > end) continue;
+      u64 const a = rd<u32>(e + 4);
+      u32 const gsi_base = rd<u32>(e + 8);
+      if (gsi < gsi_base || !is_mapped(a)) continue;
+      mmio_write<u32>(a, 1);  // IOAPICVER: how many pins this one has
+      u32 const pins = ((mmio_read<u32>(a + 0x10) >> 16) & 0xff) + 1;
+      if (gsi < gsi_base + pins) {
+        base = a;
+        first = gsi_base;
+        break;
+      }
+    }
+  } else if (gsi < 24) {
+    base = 0xfec00000;
+  }
+  if (base == 0) return false;
+  u32 const pin = gsi - first;
+  // Edge triggered, active high, fixed delivery to this CPU: an interrupt
+  // only ends the halt; level triggering would repeat it until the driver
+  // acknowledges the device, which it does later, in its poll.
+  mmio_write<u32>(base, 0x10 + 2 * pin + 1);
+  mmio_write<u32>(base + 0x10, local_apic_id() << 24);
+  mmio_write<u32>(base, 0x10 + 2 * pin);
+  mmio_write<u32>(base + 0x10, vector);
+  return true;
 }
 
 namespace {

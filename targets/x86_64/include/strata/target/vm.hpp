@@ -4,9 +4,12 @@
 // ./strata run reads it: the command line is derived from the description.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include <strata/core/manifest.hpp>
+#include <strata/core/surface.hpp>
+#include <strata/core/text.hpp>
 
 namespace strata::target {
 
@@ -18,13 +21,34 @@ struct vm {
   static constexpr std::string_view base[] = {"-M",       "microvm", "-cpu",    "max",
                                               "-nodefaults", "-no-reboot", "-display", "none",
                                               "-device",  "isa-debug-exit,iobase=0xf4,iosize=0x04"};
-  template <class F>
-  static constexpr void device_arguments(device d, F&& arg) {
+
+  // The network: QEMU's user networking, one forward per listening port,
+  // from a host port QEMU picks free (port 0; ./strata run asks QEMU which
+  // and prints it). {net-device} is virtio-net-device (MMIO) on microvm and
+  // virtio-net-pci,disable-legacy=on on q35, filled in by inspect.sh;
+  // force-legacy=false gives microvm's MMIO transports the virtio 1.0 layout.
+  template <class F, class Ports>
+  static constexpr void device_arguments(device d, F&& arg, Ports&& for_each_port) {
     switch (d) {
       case device::serial_port:
         arg("-serial");
         arg("stdio");
         break;
+      case device::network: {
+        char netdev[512]{};
+        text_writer w{netdev, sizeof netdev};
+        w << "user,id=net0";
+        for_each_port([&](protocol p, std::uint16_t port) {
+          w << ",hostfwd=" << protocol_name(p) << ":127.0.0.1:0-:" << port;
+        });
+        arg("-netdev");
+        arg(std::string_view{netdev, w.size()});
+        arg("-device");
+        arg("{net-device},netdev=net0");
+        arg("-global");
+        arg("virtio-mmio.force-legacy=false");
+        break;
+      }
     }
   }
 };
