@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 namespace strata::net {
 
@@ -43,9 +44,15 @@ namespace detail {
 // caller). A payload already in place, as when an application wrote it into
 // the transmit buffer behind the header, is not copied onto itself; other
 // overlaps are the caller's mistake (emit documents it).
+// At run time this is memcpy: a byte loop cost 5 instructions a byte, most of
+// a UDP echo's (bench/udp_echo).
 constexpr void copy_bytes(std::span<std::byte> dst, std::span<std::byte const> src) {
   if (src.empty() || src.data() == dst.data()) return;
-  for (std::size_t i = 0; i < src.size(); ++i) dst[i] = src[i];
+  if (std::is_constant_evaluated()) {
+    for (std::size_t i = 0; i < src.size(); ++i) dst[i] = src[i];
+  } else {
+    __builtin_memcpy(dst.data(), src.data(), src.size());
+  }
 }
 
 constexpr bool equal_bytes(std::span<std::byte const> a, std::span<std::byte const> b) {
