@@ -18,25 +18,31 @@ enum class parse_error : std::uint8_t {
   truncated,
   // The IPv4 version field is not 4 (also in the header an ICMP error quotes).
   bad_version,
-  // The IPv4 IHL is below 5: the header would be shorter than its fixed part.
+  // The IPv4 IHL or the TCP data offset is below 5: the header would be
+  // shorter than its fixed part.
   bad_header_length,
   // A length field smaller than its own header: IPv4 total length < IHL * 4,
   // UDP length < 8. (Larger than the buffer is `truncated`.)
   bad_total_length,
-  // The IPv4 header, ICMP or UDP checksum does not verify.
+  // The IPv4 header, ICMP, UDP or TCP checksum does not verify.
   bad_checksum,
   // Well formed but not something this stack handles: an 802.3 length field
   // instead of an EtherType, stacked VLAN tags, ARP for other than
   // Ethernet/IPv4 or an operation other than request/reply, ICMP types other
   // than echo, destination unreachable and time exceeded.
   unsupported,
+  // An option whose length does not fit its kind (TCP: MSS not 4, SACK not
+  // 2 + 8n, ...; DHCP: see its wire.hpp), or, in TCP, a length byte that is
+  // missing, below 2 or runs past the header.
+  bad_option,
 };
 
-inline constexpr std::size_t parse_error_count = 6;
+inline constexpr std::size_t parse_error_count = 7;
 
 inline constexpr std::array<parse_error, parse_error_count> all_parse_errors{
     parse_error::truncated,    parse_error::bad_version,  parse_error::bad_header_length,
-    parse_error::bad_total_length, parse_error::bad_checksum, parse_error::unsupported};
+    parse_error::bad_total_length, parse_error::bad_checksum, parse_error::unsupported,
+    parse_error::bad_option};
 
 // The name a counter or a log line shows; the enumerator's own spelling.
 constexpr std::string_view name(parse_error e) {
@@ -47,6 +53,7 @@ constexpr std::string_view name(parse_error e) {
     case parse_error::bad_total_length: return "bad_total_length";
     case parse_error::bad_checksum: return "bad_checksum";
     case parse_error::unsupported: return "unsupported";
+    case parse_error::bad_option: return "bad_option";
   }
   return "unknown";
 }
