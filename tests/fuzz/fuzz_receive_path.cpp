@@ -2,8 +2,12 @@
 // on the NIC of one long-lived system (IPv4 host and a UDP echo service) on
 // virtual time. The first byte chooses fix-ups that let the fuzzer past the
 // outer checks (our MAC, an ethertype, our IP address, valid IPv4 and ICMP
-// checksums), so it also explores what lies behind them. Properties: no
-// crash or sanitizer report, and every frame the stack sends parses.
+// checksums), so it also explores what lies behind them; one of them gives
+// the packet a fixed source and identification, so fragments from different
+// inputs meet in one datagram of the host's reassembler (the default ipv4
+// has 2 slots; 7 ms per input lets the 30 s timeout and its ICMP error run
+// too). Properties: no crash or sanitizer report, and every frame the stack
+// sends parses.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -74,6 +78,8 @@ constexpr auto description = strata::system(monotonic_clock{}, fuzz_nic{},
                                             net::ipv4{.address = "10.0.0.2/24", .gateway = "10.0.0.1"},
                                             udp_service<echo, 7>{});
 using system_t = runtime_system<fuzz_platform, std::remove_cvref_t<decltype(description)>>;
+// The host reassembles (net::ipv4's default 2 slots): fragments reach the reassembler.
+static_assert(std::remove_cvref_t<decltype(std::declval<system_t&>().get<cap::IpLayer>())>::reassembles);
 
 void put16(std::vector<std::byte>& f, std::size_t at, std::uint16_t v) {
   f[at] = std::byte(v >> 8);
@@ -88,6 +94,10 @@ void shape(std::vector<std::byte>& f, std::uint8_t mode) {
   }
   if (f.size() >= 34 && (mode & 2) && !(mode & 4)) {
     if (mode & 8) our_ip.store(f, 30);
+    if (mode & 64) {  // one datagram's fragments, whatever else the input says
+      put16(f, 18, 0x4242);
+      ipv4_address{{10, 0, 0, 1}}.store(f, 26);
+    }
     std::size_t const ihl = (std::to_integer<std::size_t>(f[14]) & 0x0f) * 4;
     if ((mode & 16) && ihl >= 20 && 14 + ihl <= f.size()) {
       put16(f, 24, 0);

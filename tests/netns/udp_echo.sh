@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # udp_echo.sh HOSTED_UDP_ECHO: runs the hosted udp_echo on a TAP interface in
 # a network namespace made for this test, and checks it with Linux's own
-# tools: ping, a UDP client (bash's /dev/udp), and a closed port that must be
+# tools: ping (also of 3000 bytes, in fragments), a UDP client (bash's
+# /dev/udp; also 4000 bytes, in fragments), and a closed port that must be
 # refused (ICMP port unreachable). Removes the namespace and its TAP, and
 # kills the system by PID, however the test ends. Exit 77 (skipped) where
 # namespaces cannot be made here.
@@ -39,10 +40,17 @@ if ip netns exec "$ns" ping -c 5 -i 0.2 -W 2 10.0.0.2 | tee /dev/stderr | grep -
 else
   echo "FAIL: ping"; fail=1
 fi
-# UDP echo on port 7: the same bytes back, small and near the MTU.
-for size in 1 64 1472; do
+# A ping of 3000 data bytes: Linux sends it in three fragments; udp_echo
+# reassembles it and answers in fragments, which Linux reassembles.
+if ip netns exec "$ns" ping -c 1 -W 2 -s 3000 10.0.0.2 | tee /dev/stderr | grep -q "3008 bytes from 10.0.0.2"; then
+  echo "ok: ping -s 3000 10.0.0.2 answered (fragments both ways)"
+else
+  echo "FAIL: ping -s 3000"; fail=1
+fi
+# UDP echo on port 7: the same bytes back, small, near the MTU, and in fragments.
+for size in 1 64 1472 4000; do
   reply=$(ip netns exec "$ns" bash -c "exec 3<>/dev/udp/10.0.0.2/7; head -c $size /dev/zero | tr '\\0' 'x' >&3;
-                                        timeout 2 dd bs=2048 count=1 status=none <&3 | wc -c") || reply=0
+                                        timeout 2 dd bs=65536 count=1 status=none <&3 | wc -c") || reply=0
   if [ "$reply" -eq "$size" ]; then echo "ok: UDP echo of $size bytes"; else echo "FAIL: UDP echo of $size bytes: got $reply"; fail=1; fi
 done
 # A closed port: Linux reports ICMP port unreachable as "Connection refused".

@@ -14,21 +14,28 @@
 namespace strata::net {
 
 // Reasons a layer drops a packet that parsed: it was not for us, no one
-// serves it, or no room was left to keep it.
+// serves it, no room was left to keep it, or (fragments) it cannot be part of
+// a datagram we would deliver. Reassembly drops count datagrams, with the
+// fragments held for them, except fragment_duplicate, which counts fragments.
 enum class drop_reason : std::uint8_t {
-  not_for_us,         // another host's MAC or IP address
-  unknown_ethertype,  // neither ARP nor IPv4
-  unknown_protocol,   // an IP protocol without a layer in the system
-  no_service,         // a UDP port without a service (answered with ICMP port unreachable)
-  unsupported,        // valid but not handled: fragments (no reassembly yet), ICMP types other than echo
-  no_route,           // off-link destination and no gateway
-  unresolved,         // ARP gave no answer after its retries
-  queue_full,         // no room to hold a packet waiting for ARP
-  too_big,            // larger than the device's MTU (no fragmentation on send yet)
-  device_busy,        // the NIC had no room to send
-  rate_limited,       // an ICMP error over its rate limit (10 per second)
+  not_for_us,          // another host's MAC or IP address
+  unknown_ethertype,   // neither ARP nor IPv4
+  unknown_protocol,    // an IP protocol without a layer in the system
+  no_service,          // a UDP port without a service (answered with ICMP port unreachable)
+  unsupported,         // valid but not handled: ICMP types other than echo; fragments on a host without reassembly
+  no_route,            // off-link destination and no gateway
+  unresolved,          // ARP gave no answer after its retries
+  queue_full,          // no room to hold a packet (or all of a datagram's fragments) waiting for ARP
+  too_big,             // over what can be sent (65507 UDP bytes) or reassembled (the host's MaxDatagram)
+  device_busy,         // the NIC had no room to send
+  rate_limited,        // an ICMP error over its rate limit (10 per second)
+  fragment_duplicate,  // a fragment whose bytes were all held already, equal: harmless, dropped alone
+  fragment_overlap,    // a fragment overlapping held data otherwise: its whole datagram is dropped
+  fragment_invalid,    // no data, a length not a multiple of 8 before the last, past 65535 or past the end
+  reassembly_timeout,  // a datagram incomplete 30 s after its first fragment
+  reassembly_evicted,  // an incomplete datagram whose slot went to a newer one (all slots busy)
 };
-inline constexpr std::size_t drop_reason_count = 11;
+inline constexpr std::size_t drop_reason_count = 16;
 
 constexpr std::string_view name(drop_reason r) {
   switch (r) {
@@ -43,9 +50,18 @@ constexpr std::string_view name(drop_reason r) {
     case drop_reason::too_big: return "too_big";
     case drop_reason::device_busy: return "device_busy";
     case drop_reason::rate_limited: return "rate_limited";
+    case drop_reason::fragment_duplicate: return "fragment_duplicate";
+    case drop_reason::fragment_overlap: return "fragment_overlap";
+    case drop_reason::fragment_invalid: return "fragment_invalid";
+    case drop_reason::reassembly_timeout: return "reassembly_timeout";
+    case drop_reason::reassembly_evicted: return "reassembly_evicted";
   }
   return "?";
 }
+
+// name() and drop_reason_count agree: the last reason is named and counted.
+static_assert(name(static_cast<drop_reason>(drop_reason_count - 1)) == "reassembly_evicted");
+static_assert(name(static_cast<drop_reason>(drop_reason_count)) == "?");
 
 struct layer_counters {
   std::uint64_t received = 0;

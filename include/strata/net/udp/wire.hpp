@@ -145,6 +145,28 @@ struct udp_repr {
     return size();
   }
 
+  // Writes only the 8-byte header, with the checksum over the whole datagram
+  // (header and payload), and returns 8: for a datagram sent as IPv4
+  // fragments, whose payload goes out piece by piece from where it lies
+  // instead of being copied whole behind the header first.
+  constexpr result<std::size_t, emit_error> emit_header(std::span<std::byte> out, ipv4_address source,
+                                                        ipv4_address destination) const {
+    namespace L = udp_layout;
+    if (payload.size() > L::max_len - L::header_len) return emit_error::field_out_of_range;
+    if (out.size() < L::header_len) return emit_error::buffer_too_small;
+    store_be16(out, L::source_port, source_port);
+    store_be16(out, L::destination_port, destination_port);
+    store_be16(out, L::length, static_cast<std::uint16_t>(size()));
+    store_be16(out, L::checksum, 0);
+    // The header is 8 bytes, even, so the payload's words line up behind it.
+    auto const head = ones_complement_sum(
+        out.first(L::header_len),
+        ipv4_pseudo_header_sum(source, destination, ip_protocol::udp, static_cast<std::uint16_t>(size())));
+    std::uint16_t const c = internet_checksum(payload, head);
+    store_be16(out, L::checksum, c == 0 ? std::uint16_t{0xffff} : c);
+    return L::header_len;
+  }
+
   // "udp 35997 > 53 len 52"
   constexpr void describe_to(text_writer& w) const {
     w << "udp " << source_port << " > " << destination_port << " len " << payload.size();
