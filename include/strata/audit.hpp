@@ -154,6 +154,14 @@ constexpr void report_text(text_writer& w, system_description<Cs...> const& d, s
                  }),
    ...);
   w << (any ? "\n" : " none\n");
+  (visit_behaviour(d.template get<Cs>(),
+                   [&](std::string_view what, std::string_view how) {
+                     auto const mark = w.size();
+                     w << "  " << what << ':';
+                     w.pad_from(mark, 19);
+                     w << how << " (" << Cs::name << ")\n";
+                   }),
+   ...);
 
   w << "\n== devices (manifest)\n";
   auto const m = manifest_of(d);
@@ -219,6 +227,20 @@ constexpr void report_json(text_writer& w, system_description<Cs...> const& d, s
                    w << '}';
                    first = false;
                  }),
+   ...);
+  w << "], \"behaviour\": [";
+  first = true;
+  (visit_behaviour(d.template get<Cs>(),
+                   [&](std::string_view what, std::string_view how) {
+                     w << (first ? "" : ", ") << "{\"what\": ";
+                     detail::json_string(w, what);
+                     w << ", \"how\": ";
+                     detail::json_string(w, how);
+                     w << ", \"component\": ";
+                     detail::json_string(w, Cs::name);
+                     w << '}';
+                     first = false;
+                   }),
    ...);
   w << "]},\n \"devices\": [";
   auto const m = manifest_of(d);

@@ -1,20 +1,38 @@
 #!/usr/bin/env bash
-# udp_echo.sh HOSTED_UDP_ECHO: runs the hosted udp_echo on a TAP interface in
-# a network namespace made for this test, and checks it with Linux's own
-# tools: ping (also of 3000 bytes, in fragments), a UDP client (bash's
-# /dev/udp; also 4000 bytes, in fragments), and a closed port that must be
-# refused (ICMP port unreachable). Removes the namespace and its TAP, and
-# kills the system by PID, however the test ends. Exit 77 (skipped) where
-# namespaces cannot be made here.
+# udp_echo.sh hosted UDP_ECHO
+# udp_echo.sh image STRATA UDP_ECHO.elf MACHINE
+# Runs udp_echo on a TAP interface in a network namespace made for this test
+# (the hosted executable with --tap, or the image under QEMU with
+# ./strata run --tap --pcap), with busybox udhcpd serving it 10.0.0.2 by DHCP,
+# and checks it with Linux's own tools: ping (also of 3000 bytes, in
+# fragments), a UDP client (bash's /dev/udp; also 4000 bytes, in fragments),
+# and a closed port that must be refused (ICMP port unreachable). For the
+# image, the pcap QEMU recorded must hold the DHCP and ARP exchanges and
+# decode in tshark without a malformed packet. Removes the namespace and its
+# TAP, and kills the system, QEMU and udhcpd by PID, however the test ends.
+# Exit 77 (skipped) where namespaces cannot be made here.
 set -euo pipefail
-exe=$1
+mode=$1
+case "$mode" in
+  hosted) exe=$2 ;;
+  image) strata=$2 image=$3 machine=$4 ;;
+  *) echo "usage: udp_echo.sh hosted EXE | image STRATA IMAGE MACHINE" >&2; exit 2 ;;
+esac
 ns="strata-test-$$"
-pid=""
+work=$(mktemp -d)
+pid="" dhcpd=""
 cleanup() {
   local status=$?
   set +e
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
+  if [ -n "$pid" ]; then
+    pkill -KILL -P "$pid" 2>/dev/null  # strata run's children (QEMU under timeout)
+    pkill -KILL -f "ifname=stap0,.*$work" 2>/dev/null
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  fi
+  if [ -n "$dhcpd" ]; then kill "$dhcpd" 2>/dev/null; wait "$dhcpd" 2>/dev/null; fi
   ip netns del "$ns" 2>/dev/null
+  rm -rf "$work"
   exit $status
 }
 trap cleanup EXIT
@@ -28,10 +46,35 @@ ip -n "$ns" addr add 10.0.0.1/24 dev stap0
 ip -n "$ns" link set stap0 up
 ip -n "$ns" link set lo up
 
-ip netns exec "$ns" "$exe" --tap stap0 &
-pid=$!
-sleep 0.3
-kill -0 "$pid" || { echo "FAIL: udp_echo did not start"; exit 1; }
+# A DHCP server with one address to give.
+cat >"$work/udhcpd.conf" <<CONF
+start 10.0.0.2
+end 10.0.0.2
+max_leases 1
+interface stap0
+lease_file $work/leases
+pidfile $work/udhcpd.pid
+option subnet 255.255.255.0
+option router 10.0.0.1
+option lease 600
+CONF
+: >"$work/leases"
+ip netns exec "$ns" busybox udhcpd -f "$work/udhcpd.conf" 2>"$work/udhcpd.log" &
+dhcpd=$!
+
+if [ "$mode" = hosted ]; then
+  ip netns exec "$ns" "$exe" --tap stap0 >"$work/out" 2>&1 &
+  pid=$!
+else
+  # The pcap path names the work directory, so cleanup finds this QEMU alone.
+  ip netns exec "$ns" "$strata" run --no-build --machine "$machine" --timeout 120 --tap stap0 \
+    --pcap "$work/guest.pcap" "$image" >"$work/out" 2>&1 &
+  pid=$!
+fi
+for _ in $(seq 300); do grep -q '^dhcp: bound' "$work/out" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+cat "$work/out"
+grep -q '^dhcp: bound 10.0.0.2/24 router 10.0.0.1' "$work/out" || { echo "FAIL: udp_echo got no DHCP lease"; cat "$work/udhcpd.log"; exit 1; }
+echo "ok: DHCP lease 10.0.0.2/24 from udhcpd"
 
 fail=0
 # ping: every echo answered.
@@ -58,4 +101,19 @@ refused=$(ip netns exec "$ns" bash -c 'exec 3<>/dev/udp/10.0.0.2/9; printf x >&3
 if [[ $refused == *"Connection refused"* ]]; then echo "ok: UDP to closed port 9 refused (ICMP port unreachable)"; else
   echo "FAIL: UDP to port 9 was not refused: $refused"; fail=1; fi
 kill -0 "$pid" || { echo "FAIL: udp_echo died"; fail=1; }
+
+if [ "$mode" = image ]; then
+  # Stop QEMU so filter-dump closes the file, then read it.
+  pkill -KILL -P "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; pid=""
+  decoded=$(tshark -r "$work/guest.pcap" 2>/dev/null) || { echo "$decoded"; echo "FAIL: tshark cannot read the pcap"; exit 1; }
+  echo "$decoded" | head -20
+  for kind in "DHCP Discover" "DHCP Offer" "DHCP Request" "DHCP ACK"; do
+    if grep -q "$kind" <<<"$decoded"; then echo "ok: pcap holds a $kind"; else echo "FAIL: no $kind in the pcap"; fail=1; fi
+  done
+  if grep -q "ARP.*Who has\|ARP.*is at" <<<"$decoded"; then echo "ok: pcap holds ARP"; else echo "FAIL: no ARP in the pcap"; fail=1; fi
+  # (tshark's own notes, such as running as root, go to stderr.)
+  malformed=$(tshark -r "$work/guest.pcap" -Y '_ws.malformed || _ws.expert.severity == error' 2>/dev/null)
+  if [ -z "$malformed" ]; then echo "ok: tshark decodes every frame without error"; else
+    echo "$malformed"; echo "FAIL: tshark reports malformed frames"; fail=1; fi
+fi
 exit $fail

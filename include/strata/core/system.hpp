@@ -249,14 +249,29 @@ struct system_description {
   }
 };
 
+namespace detail {
+// A component's checks of its values against the whole description
+// (`constexpr void validate(system_description<Cs...> const&) const`). The
+// types are checked above; values only while the description is evaluated,
+// so a failing check calls a function that is not constexpr and is named
+// after the mistake, and the compiler's error names it.
+template <class C, class D>
+constexpr void validate(C const& c, D const& d) {
+  if constexpr (requires { c.validate(d); }) c.validate(d);
+}
+}  // namespace detail
+
 // Builds the description of a system from its components, in any order.
 template <class... Cs>
 constexpr auto system(Cs const&... components) {
   constexpr bool valid = detail::check_system<Cs...>();
-  if constexpr (valid)
-    return system_description<Cs...>{boost::hana::make_tuple(components...)};
-  else
+  if constexpr (valid) {
+    system_description<Cs...> const d{boost::hana::make_tuple(components...)};
+    (detail::validate(components, d), ...);
+    return d;
+  } else {
     return system_description<>{};  // only reached after an error was reported
+  }
 }
 
 // Calls f(std::integral_constant<std::size_t, I>{}) for the index I of each

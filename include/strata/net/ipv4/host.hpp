@@ -25,6 +25,7 @@
 #include <utility>
 
 #include <strata/core/capability.hpp>
+#include <strata/core/system.hpp>
 #include <strata/core/text.hpp>
 #include <strata/net/arp/cache.hpp>
 #include <strata/net/arp/wire.hpp>
@@ -121,6 +122,10 @@ class ipv4_host {
 
   constexpr ipv4_address address() const { return iface_.address; }
   constexpr ipv4_interface interface() const { return iface_; }
+  constexpr ipv4_address gateway() const { return gateway_; }
+  // False until an address is set: a host whose address comes from DHCP
+  // starts unconfigured (strata::net::dhcp, dhcp/service.hpp).
+  constexpr bool configured() const { return !iface_.address.is_unspecified(); }
   constexpr mac_address mac() const { return mac_; }
   constexpr counter_set const& counters() const { return counters_; }
   constexpr std::size_t arp_entries(time_ns now) const { return arp_.size(now); }
@@ -138,8 +143,17 @@ class ipv4_host {
     now_ = sys.now();
     tokens_ = unreachable_per_second;
     refilled_ = now_;
-    // Gratuitous ARP: announces our binding and updates caches that hold an old one.
-    send_arp(sys, arp_operation::request, mac_address::broadcast(), mac_address{}, iface_.address);
+    if (configured()) announce(sys);
+  }
+
+  // Sets the interface's address and gateway (DHCP's lease), or clears them
+  // (an unspecified address: the lease was lost).
+  template <class Sys>
+  void configure(Sys& sys, ipv4_interface iface, ipv4_address gateway) {
+    bool const changed = iface != iface_;
+    iface_ = iface;
+    gateway_ = gateway;
+    if (changed && configured()) announce(sys);
   }
 
   template <class Sys>
@@ -241,7 +255,7 @@ class ipv4_host {
       return c.drop(drop_reason::unsupported);
     // RFC 826: merge into an existing entry; add one only if the packet is for us.
     bool const merged = arp_.refresh(arp.sender_protocol, arp.sender_hardware, now_);
-    bool const for_us = arp.target_protocol == iface_.address;
+    bool const for_us = configured() && arp.target_protocol == iface_.address;
     if (!for_us && !merged) return c.drop(drop_reason::not_for_us);
     if (!merged) arp_.insert(arp.sender_protocol, arp.sender_hardware, now_);
     flush_waiting(sys, arp.sender_protocol, arp.sender_hardware);
@@ -256,7 +270,11 @@ class ipv4_host {
     auto const ip = ipv4_view::parse(bytes);
     if (!ip) return c.drop(ip.error());
     ipv4_address const dst = ip->destination();
-    if (dst != iface_.address && !dst.is_broadcast() && dst != iface_.broadcast()) return c.drop(drop_reason::not_for_us);
+    // Unconfigured, a DHCP server's answer may be addressed to the address
+    // it offers: everything is taken, and only the DHCP client's port has a
+    // listener that accepts it (by its transaction ID).
+    if (configured() && dst != iface_.address && !dst.is_broadcast() && dst != iface_.broadcast())
+      return c.drop(drop_reason::not_for_us);
     // Before reassembly, so fragments no layer would take hold no slot.
     bool const known = ip->protocol() == ip_protocol::icmp ||
                        (has_udp_services<Sys>() && ip->protocol() == ip_protocol::udp);
@@ -488,6 +506,12 @@ class ipv4_host {
     return true;
   }
 
+  // Gratuitous ARP: announces our binding and updates caches that hold an old one.
+  template <class Sys>
+  void announce(Sys& sys) {
+    send_arp(sys, arp_operation::request, mac_address::broadcast(), mac_address{}, iface_.address);
+  }
+
   template <class Sys>
   void send_arp(Sys& sys, arp_operation op, mac_address to, mac_address target_mac, ipv4_address target_ip) {
     auto const n = arp_repr{op, mac_, iface_.address, target_mac, target_ip}.emit(
@@ -607,6 +631,10 @@ namespace strata::net {
 
 namespace detail {
 inline constexpr std::string_view ipv4_name = "ipv4";
+// Not constexpr on purpose: a description that reaches one of these while it
+// is evaluated fails to compile, and the error names the mistake.
+inline void strata_ipv4_has_a_static_address_and_dhcp_sets_it_too_remove_one_of_them() {}
+inline void strata_ipv4_has_no_address_give_it_address_or_add_strata_net_dhcp() {}
 }
 
 // The component. ArpEntries: bindings the ARP cache holds; Waiting: packets
@@ -626,6 +654,31 @@ struct basic_ipv4 {
   static constexpr std::string_view name = detail::ipv4_name;
   using provides = caps<cap::IpLayer>;
   using needs = caps<cap::NetDevice, cap::Clock>;
+
+  // Exactly one source for the interface's address: the static .address
+  // here, or a component that sets it at run time (strata::net::dhcp).
+  template <class... Cs>
+  constexpr void validate(system_description<Cs...> const&) const {
+    constexpr bool dynamic = (requires { typename Cs::sets_ipv4_address; } || ... || false);
+    bool const fixed = !address.value.address.is_unspecified();
+    if (dynamic && fixed) detail::strata_ipv4_has_a_static_address_and_dhcp_sets_it_too_remove_one_of_them();
+    if (!dynamic && !fixed) detail::strata_ipv4_has_no_address_give_it_address_or_add_strata_net_dhcp();
+  }
+
+  constexpr void visit_behaviour(auto&& note) const {
+    note("icmp", "answers echo requests; port unreachable and reassembly time exceeded, at most 10 per second");
+    if (!address.value.address.is_unspecified()) {
+      char text[96]{};
+      text_writer w{text, sizeof text};
+      w << "static ";
+      address.value.describe_to(w);
+      if (!gateway.value.is_unspecified()) {
+        w << ", gateway ";
+        gateway.value.describe_to(w);
+      }
+      note("addressing", std::string_view{text, w.size()});
+    }
+  }
 
   constexpr void visit_config(auto&& field) const {
     field("address", address.value);
