@@ -87,11 +87,12 @@ function(strata_x86_64_add_image TARGET)
   # strata::headers: include dirs (strata, fmt, hana, highway); gcc: libgcc.a
   # for compiler helpers (__udivti3, ...), after the objects.
   target_link_libraries(${TARGET} PRIVATE strata::headers gcc)
-  # The booted file keeps its symbol table but not its debug information,
-  # which moves to <target>.debug beside it (./strata run symbolises
-  # backtraces with it, ./strata audit reads it): the image stays small.
+  # The symbol table and the debug information move to <target>.debug
+  # beside the booted file (./strata run symbolises backtraces with it,
+  # ./strata audit and gdb read it): the image keeps only what boots and
+  # the .strata.* sections, and stays small.
   add_custom_command(TARGET ${TARGET} POST_BUILD
     COMMAND ${CMAKE_OBJCOPY} --only-keep-debug $<TARGET_FILE:${TARGET}> $<TARGET_FILE_DIR:${TARGET}>/${TARGET}.debug
-    COMMAND ${CMAKE_OBJCOPY} --strip-debug $<TARGET_FILE:${TARGET}>
+    COMMAND ${CMAKE_OBJCOPY} --strip-all $<TARGET_FILE:${TARGET}>
     VERBATIM)
 endfunction()

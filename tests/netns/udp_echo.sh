@@ -111,8 +111,11 @@ if [ "$mode" = image ]; then
     if grep -q "$kind" <<<"$decoded"; then echo "ok: pcap holds a $kind"; else echo "FAIL: no $kind in the pcap"; fail=1; fi
   done
   if grep -q "ARP.*Who has\|ARP.*is at" <<<"$decoded"; then echo "ok: pcap holds ARP"; else echo "FAIL: no ARP in the pcap"; fail=1; fi
-  # (tshark's own notes, such as running as root, go to stderr.)
-  malformed=$(tshark -r "$work/guest.pcap" -Y '_ws.malformed || _ws.expert.severity == error' 2>/dev/null)
+  # (tshark's own notes, such as running as root, go to stderr.) The probe
+  # of the closed port 9 comes from a random port, which tshark may take for
+  # some protocol's registered port and call malformed: decode it as echo.
+  malformed=$(tshark -r "$work/guest.pcap" -d udp.port==9,echo \
+                -Y '_ws.malformed || _ws.expert.severity == error' 2>/dev/null)
   if [ -z "$malformed" ]; then echo "ok: tshark decodes every frame without error"; else
     echo "$malformed"; echo "FAIL: tshark reports malformed frames"; fail=1; fi
 fi
