@@ -37,14 +37,19 @@ struct library_component {
   std::string_view runtime;    // prefix of its run-time type's name
   std::string_view header;     // where its code is, below include/
 };
+// A component's header may be a folder (a prefix): the first row whose
+// header a source file's path contains owns the file's code, so the more
+// specific rows come first and ipv4, which owns the wire formats, the
+// checksum and reassembly, is last.
 inline constexpr library_component library[] = {
     {.component = "serial_console", .runtime = "strata::platform_console", .header = "strata/console.hpp"},
     {.component = "monotonic_clock", .runtime = "strata::platform_clock", .header = "strata/clock.hpp"},
     {.component = "timers", .runtime = "strata::timer_table", .header = "strata/timers.hpp"},
-    {.component = "ipv4", .runtime = "strata::net::ipv4_host", .header = "strata/net/ipv4/host.hpp"},
     {.component = "udp_service", .runtime = "strata::net::udp_service_state", .header = "strata/net/udp/service.hpp"},
-    // The image's NIC; its code is the target's virtio headers (a prefix).
+    {.component = "dhcp", .runtime = "strata::net::dhcp_service_state", .header = "strata/net/dhcp/"},
+    // The image's NIC; its code is the target's virtio headers.
     {.component = "virtio_nic", .runtime = "strata::target::virtio::virtio_net", .header = "strata/target/virtio/"},
+    {.component = "ipv4", .runtime = "strata::net::ipv4_host", .header = "strata/net/"},
 };
 
 template <class... Cs>

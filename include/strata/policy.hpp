@@ -53,6 +53,11 @@ struct port {
 template <port... Allowed>
 struct only_ports {};
 
+// No component may use this transport protocol: none may hold one of its
+// ports (a service, or a client such as DHCP on UDP 68). "No TCP", "no UDP".
+template <protocol Protocol>
+struct no_protocol {};
+
 }  // namespace policy
 
 namespace error {
@@ -96,9 +101,30 @@ struct policy_violation<policy::only_ports<Allowed...>, Component> {
                 "the list; change its port in the description or add the port to the policy");
 };
 
+template <protocol Protocol, class Component>
+struct policy_violation<policy::no_protocol<Protocol>, Component> {
+  static_assert(detail::always_false<Component>,
+                "strata: policy no_protocol<Protocol> is violated: this component holds a port of the forbidden "
+                "protocol; remove the component from strata::system(...) or drop the policy");
+};
+
 }  // namespace error
 
 namespace detail {
+
+// Whether a component holds a port of protocol P: a capability it provides
+// says so (static constexpr protocol transport, as cap::UdpPort<N> does).
+template <protocol P, class Cap>
+constexpr bool is_port_of() {
+  if constexpr (requires { Cap::transport; })
+    return Cap::transport == P;
+  else
+    return false;
+}
+template <protocol P, class... Caps>
+constexpr bool holds_port_of(caps<Caps...>) {
+  return (is_port_of<P, Caps>() || ... || false);
+}
 
 template <class P, auto const& D, class Policy>
 struct policy_check;
@@ -210,6 +236,25 @@ struct policy_check<P, D, policy::only_ports<Allowed...>> {
     }
     return true;
   }();
+};
+
+// Names every offender (a UDP service and a DHCP client, say), not only the first.
+template <class P, auto const& D, protocol Protocol>
+struct policy_check<P, D, policy::no_protocol<Protocol>> {
+  using components = components_of<std::remove_cvref_t<decltype(D)>>;
+  template <class C>
+  static constexpr bool offends = holds_port_of<Protocol>(typename C::provides{});
+  template <class C>
+  static constexpr bool check() {
+    if constexpr (offends<C>) {
+      (void)error::policy_violation<policy::no_protocol<Protocol>, C>{};
+      return false;
+    }
+    return true;
+  }
+  static constexpr bool ok = []<std::size_t... I>(std::index_sequence<I...>) {
+    return (check<typename components::template at<I>>() & ... & true);
+  }(std::make_index_sequence<components::size>{});
 };
 
 }  // namespace detail

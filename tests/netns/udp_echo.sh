@@ -21,15 +21,17 @@ esac
 ns="strata-test-$$"
 work=$(mktemp -d)
 pid="" dhcpd=""
+# QEMU is a grandchild (ip netns exec -> strata run -> timeout -> QEMU) that
+# outlives its parents when they are killed: it is found by its own command
+# line, which holds this test's work directory (the pcap's path).
+stop_qemu() {
+  if [ "$mode" = image ]; then pkill -KILL -f "file=$work/guest.pcap" 2>/dev/null || true; fi
+}
 cleanup() {
   local status=$?
   set +e
-  if [ -n "$pid" ]; then
-    pkill -KILL -P "$pid" 2>/dev/null  # strata run's children (QEMU under timeout)
-    pkill -KILL -f "ifname=stap0,.*$work" 2>/dev/null
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  fi
+  stop_qemu
+  if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi
   if [ -n "$dhcpd" ]; then kill "$dhcpd" 2>/dev/null; wait "$dhcpd" 2>/dev/null; fi
   ip netns del "$ns" 2>/dev/null
   rm -rf "$work"
@@ -103,8 +105,10 @@ if [[ $refused == *"Connection refused"* ]]; then echo "ok: UDP to closed port 9
 kill -0 "$pid" || { echo "FAIL: udp_echo died"; fail=1; }
 
 if [ "$mode" = image ]; then
-  # Stop QEMU so filter-dump closes the file, then read it.
-  pkill -KILL -P "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; pid=""
+  # Stop QEMU so filter-dump has written every frame, then read the file.
+  stop_qemu
+  wait "$pid" 2>/dev/null || true
+  pid=""
   decoded=$(tshark -r "$work/guest.pcap" 2>/dev/null) || { echo "$decoded"; echo "FAIL: tshark cannot read the pcap"; exit 1; }
   echo "$decoded" | head -20
   for kind in "DHCP Discover" "DHCP Offer" "DHCP Request" "DHCP ACK"; do

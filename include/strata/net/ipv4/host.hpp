@@ -681,8 +681,12 @@ struct basic_ipv4 {
   }
 
   constexpr void visit_config(auto&& field) const {
-    field("address", address.value);
-    field("gateway", gateway.value);
+    if (address.value.address.is_unspecified()) {
+      field("address", std::string_view{"set at run time"});
+    } else {
+      field("address", address.value);
+      field("gateway", gateway.value);
+    }
     field("ttl", ttl);
     field("arp_entries", ArpEntries);
     field("arp_waiting", Waiting);

@@ -36,6 +36,7 @@ template <std::uint16_t Port>
 struct UdpPort {
   static constexpr std::string_view name = numbered_name_v<net::detail::udp_port_name, Port>;
   static constexpr bool exclusive = true;
+  static constexpr protocol transport = protocol::udp;  // for policy::no_protocol
   template <class Runtime>
   static constexpr bool modeled_by = true;
 };

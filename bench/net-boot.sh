@@ -1,0 +1,297 @@
+#!/usr/bin/env bash
+# Boot-to-first-echo benchmark: strata's UDP echo image, the null image
+# (QEMU's floor) and a Linux guest doing the same job, under the same QEMU.
+#
+#   bench/net-boot.sh [--runs N] [--machine microvm|q35] [--image NAME|PATH]
+#                     [--build-dir DIR] [--no-build] [--no-memory]
+#                     [--linux-memory SIZE] [--timeout S] [--cache-dir DIR]
+#                     [--rebuild-guest] [--keep]
+#
+#   --runs N            timed boots of each guest (default 20), interleaved
+#   --machine M         microvm (default) or q35
+#   --image NAME|PATH   the strata image: a target's name (udp_echo, net_echo)
+#                       looked up in the build directory, or an .elf path.
+#                       Default: udp_echo once it gets its address by DHCP
+#                       (its image holds the "dhcp: bound" line), else net_echo
+#                       (static 10.0.2.15, what QEMU user networking expects)
+#   --build-dir DIR     where the images are (default build/gcc); built there
+#                       (only the images this bench needs) unless --no-build
+#   --no-build          use the images as they are
+#   --no-memory         skip the search for the smallest -m that still answers
+#   --linux-memory SIZE -m of the Linux guest in the timed runs (default 128M)
+#   --timeout S         kill a QEMU run (by PID) after S seconds; the run
+#                       counts as failed (default 60)
+#   --cache-dir DIR     where the Linux guest is kept between runs (default
+#                       ${XDG_CACHE_HOME:-~/.cache}/strata/net-boot)
+#   --rebuild-guest     build the Linux guest again even if it is cached
+#   --keep              keep the scratch directory (commands, logs, raw times)
+#
+# Measures QEMU launch -> DHCP lease (the guest's "dhcp: bound" console line)
+# and QEMU launch -> first UDP echo answered, with bench/net-boot.py, for the
+# strata image and a Linux guest (Debian's cloud kernel + a busybox-static
+# initramfs, built here from Debian packages, bench/net-guest/), and launch ->
+# exit for the null image; then the smallest -m at which each echo guest still
+# answers, and the sizes of the images. See docs/bench.md.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench="$root/bench"
+
+runs=20 machine=microvm image="" build_dir="" do_build=1 do_memory=1 linux_memory=128M
+timeout=60 cache_dir="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/strata/net-boot" rebuild_guest=0 keep=0
+marker="dhcp: bound"
+command_line="bench/net-boot.sh"
+[ $# -eq 0 ] || command_line+=$(printf ' %q' "$@")
+
+die() { echo "net-boot.sh: $*" >&2; exit 2; }
+note() { echo "net-boot.sh: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
+    --machine) machine=${2:?--machine needs microvm or q35}; shift 2 ;;
+    --image) image=${2:?--image needs a name or a path}; shift 2 ;;
+    --build-dir) build_dir=${2:?--build-dir needs a directory}; shift 2 ;;
+    --no-build) do_build=0; shift ;;
+    --no-memory) do_memory=0; shift ;;
+    --linux-memory) linux_memory=${2:?--linux-memory needs a size}; shift 2 ;;
+    --timeout) timeout=${2:?--timeout needs seconds}; shift 2 ;;
+    --cache-dir) cache_dir=${2:?--cache-dir needs a directory}; shift 2 ;;
+    --rebuild-guest) rebuild_guest=1; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option '$1' (see bench/net-boot.sh --help)" ;;
+  esac
+done
+if ! [[ $runs =~ ^[0-9]+$ ]] || [ "$runs" -lt 1 ]; then die "--runs takes a positive number"; fi
+[[ $timeout =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--timeout takes seconds"
+[[ $linux_memory =~ ^[0-9]+[MG]$ ]] || die "--linux-memory takes a size like 128M"
+case "$machine" in microvm|q35) ;; *) die "unknown machine '$machine'; use microvm or q35" ;; esac
+[ -n "$build_dir" ] || build_dir="$root/build/gcc"
+build_dir=$(realpath -m "$build_dir")
+
+for tool in qemu-system-x86_64 python3 gcc as ld strip readelf objcopy apt-get apt-cache dpkg-deb cpio gzip sha256sum; do
+  command -v "$tool" >/dev/null || die "'$tool' is missing (./strata setup installs what the benches need)"
+done
+python3 -c 'import os; os.pidfd_open' 2>/dev/null || die "python3 >= 3.9 needed (os.pidfd_open)"
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/strata-net-boot.XXXXXX")
+harness_pid=""
+cleanup() {
+  # The harness kills its QEMU (by PID) when it gets SIGTERM.
+  if [ -n "$harness_pid" ]; then kill "$harness_pid" 2>/dev/null || true; wait "$harness_pid" 2>/dev/null || true; fi
+  if [ $keep -eq 1 ]; then note "scratch directory kept: $scratch"; else rm -rf "$scratch"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# harness ARGS...: bench/net-boot.py in the background, so that a signal to
+# this script reaches it (through cleanup) at once, not after it finishes.
+harness() {
+  local rc=0
+  python3 "$bench/net-boot.py" "$@" & harness_pid=$!
+  wait "$harness_pid" || rc=$?
+  harness_pid=""
+  return $rc
+}
+
+t_bench_start=$EPOCHREALTIME
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- the strata image -----------------------------------------------------------
+find_image() {  # find_image NAME: NAME.elf in the build directory, or nothing
+  find "$build_dir" -name "$1.elf" -type f -not -path '*/CMakeFiles/*' 2>/dev/null | head -n 1
+}
+if [[ $image == *.elf ]]; then
+  elf=$(realpath "$image") || die "no such image '$image'"
+  [ -f "$elf" ] || die "no such image '$image'"
+else
+  if [ $do_build -eq 1 ]; then
+    if [ ! -f "$build_dir/CMakeCache.txt" ]; then  # configured as ./strata build configures build/gcc
+      note "configuring $build_dir"
+      CC=gcc CXX=g++ cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DSTRATA_WERROR=OFF --log-level=WARNING >"$scratch/build.log" 2>&1 \
+        || { tail -n 20 "$scratch/build.log" >&2; die "cannot configure $build_dir"; }
+    fi
+    if [ -n "$image" ]; then targets=("$image"); else targets=(udp_echo net_echo); fi
+    note "building ${targets[*]} in $build_dir"
+    cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]}" >>"$scratch/build.log" 2>&1 \
+      || { tail -n 30 "$scratch/build.log" >&2; die "cannot build ${targets[*]} (log above)"; }
+  fi
+  if [ -z "$image" ]; then
+    # udp_echo once its DHCP client has landed; until then it has a static
+    # 10.0.0.2 that QEMU user networking cannot reach, and net_echo stands in.
+    udp=$(find_image udp_echo)
+    if [ -n "$udp" ] && grep -qaF "$marker" "$udp"; then image=udp_echo; else image=net_echo; fi
+  fi
+  elf=$(find_image "$image")
+  [ -n "$elf" ] || die "no image $image.elf under $build_dir (build it, or check --build-dir)"
+fi
+name=$(basename "$elf" .elf)
+cp "$elf" "$scratch/$name.elf"  # a rebuild meanwhile cannot change what is measured
+elf="$scratch/$name.elf"
+# An image that holds the lease line gets its address by DHCP: probes start at
+# that line (see bench/net-boot.py on why), and the lease column is measured.
+if grep -qaF "$marker" "$elf"; then strata_kind=dhcp-echo strata_addr="DHCP"; else strata_kind=echo strata_addr="static address"; fi
+
+as --64 -o "$scratch/null.o" "$bench/null/null.S" || die "cannot assemble bench/null/null.S"
+ld -m elf_x86_64 -n -T "$bench/null/null.ld" --build-id=none -z noexecstack \
+  -o "$scratch/null.elf" "$scratch/null.o" || die "cannot link the null image"
+strip -s "$scratch/null.elf"
+
+# --- the Linux guest -----------------------------------------------------------
+# Debian's cloud kernel (the metapackage depends on the versioned image
+# package, which is what we download) and busybox-static, unpacked with
+# dpkg-deb -x (nothing is installed on the host); an initramfs with busybox,
+# bench/net-guest/{init,udhcpc.script}, the virtio modules and udp-echo.
+kernel_package() {
+  apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'
+}
+kpkg=$(kernel_package)
+if [ -z "$kpkg" ]; then
+  [ "$(id -u)" -eq 0 ] || die "apt does not know linux-image-cloud-amd64: run apt-get update (as root)"
+  note "apt does not know linux-image-cloud-amd64: apt-get update"
+  apt-get update -qq >"$scratch/apt.log" 2>&1 || { cat "$scratch/apt.log" >&2; die "apt-get update failed"; }
+  kpkg=$(kernel_package)
+  [ -n "$kpkg" ] || die "no linux-image-cloud-amd64 in the apt sources"
+fi
+version_of() { apt-cache show --no-all-versions "$1" 2>/dev/null | awk '$1 == "Version:" { print $2; exit }'; }
+kver=$(version_of "$kpkg") bbver=$(version_of busybox-static)
+[ -n "$kver" ] && [ -n "$bbver" ] || die "apt cannot tell the versions of $kpkg and busybox-static"
+guest_key=$(printf '%s %s %s\n' "$kpkg" "$kver" "$bbver" | cat - "$bench/net-guest/"* | sha256sum | cut -c1-16)
+guest="$cache_dir/$kpkg-$guest_key"
+
+build_guest() {
+  local work="$scratch/guest" debs="$scratch/guest/debs"
+  rm -rf "$work"; mkdir -p "$debs" "$work/root"
+  note "building the Linux guest ($kpkg $kver, busybox-static $bbver) in $guest"
+  # apt-get download as root warns that its sandbox user cannot write here; harmless.
+  (cd "$debs" && apt-get download "$kpkg" busybox-static) >"$scratch/apt.log" 2>&1 \
+    || { cat "$scratch/apt.log" >&2; die "apt-get download $kpkg busybox-static failed"; }
+  dpkg-deb -x "$debs/$kpkg"_*.deb "$work/kernel" || die "cannot unpack $kpkg"
+  dpkg-deb -x "$debs"/busybox-static_*.deb "$work/busybox" || die "cannot unpack busybox-static"
+  local kimg mods config r="$work/root"
+  kimg=$(ls "$work/kernel/boot/"vmlinuz-* 2>/dev/null | head -n 1)
+  config=$(ls "$work/kernel/boot/"config-* 2>/dev/null | head -n 1)
+  mods=$(ls -d "$work/kernel/lib/modules/"* 2>/dev/null | head -n 1)
+  [ -f "$kimg" ] && [ -f "$config" ] && [ -d "$mods" ] || die "$kpkg has no vmlinuz/config/modules where expected"
+  [ -x "$work/busybox/bin/busybox" ] || die "busybox-static has no /bin/busybox"
+
+  mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/sys" "$r/etc" "$r/lib/modules"
+  cp "$work/busybox/bin/busybox" "$r/bin/busybox"
+  ln -s busybox "$r/bin/sh"  # for the #! of init and of udhcpc's script
+  install -m 755 "$bench/net-guest/init" "$r/init"
+  install -m 755 "$bench/net-guest/udhcpc.script" "$r/etc/udhcpc.script"
+  gcc -static -Os -s -Wall -o "$r/bin/udp-echo" "$bench/net-guest/udp-echo.c" \
+    || die "cannot build bench/net-guest/udp-echo.c statically (libc6-dev has libc.a)"
+  # The modules, each after its dependencies (from its own .modinfo); one the
+  # kernel has built in (modules.builtin) is skipped.
+  local m ko deps d loaded=" " how=()
+  : >"$r/etc/modules"
+  while read -r m; do
+    case "$m" in ''|'#'*) continue ;; esac
+    ko=$(find "$mods" -name "$m.ko" | head -n 1)
+    if [ -z "$ko" ]; then
+      grep -q "/$m.ko\$" "$mods/modules.builtin" || die "$kpkg has neither $m.ko nor $m built in"
+      how+=("$m=y"); loaded+="$m "; continue
+    fi
+    deps=$(objcopy -O binary --only-section=.modinfo "$ko" /dev/stdout | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' ')
+    for d in $deps; do
+      [[ $loaded == *" $d "* ]] || die "bench/net-guest/modules: $m needs $d first"
+    done
+    cp "$ko" "$r/lib/modules/"; echo "$m" >>"$r/etc/modules"
+    how+=("$m=m"); loaded+="$m "
+  done <"$bench/net-guest/modules"
+  (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 -n >"$work/initramfs.gz" \
+    || die "cannot write the initramfs"
+  mkdir -p "$guest"
+  cp "$kimg" "$guest/vmlinuz"; cp "$work/initramfs.gz" "$guest/initramfs.gz"
+  {
+    echo "kernel=$kpkg $kver"
+    echo "busybox=busybox-static $bbver"
+    echo "modules=${how[*]}"
+    echo "config=$(grep -E '^CONFIG_(VIRTIO_NET|VIRTIO_MMIO|VIRTIO_PCI)=' "$config" | tr '\n' ' ')"
+    echo "initramfs_bytes=$(du -sb --apparent-size "$r" | cut -f1)"
+  } >"$guest/info"
+}
+if [ $rebuild_guest -eq 1 ] || [ ! -f "$guest/info" ]; then build_guest; else note "Linux guest from the cache: $guest"; fi
+
+# --- the commands ----------------------------------------------------------------
+# The image's own command (what ./strata run uses), with {port} for the host
+# side of the UDP 7 forward (the harness picks a free port per run) and
+# {memory} for -m. The null image and the Linux guest get the same command
+# with their kernel instead, so QEMU sets up the same machine, devices and
+# user network for all three.
+"$root/targets/x86_64/inspect.sh" vm "$elf" "$machine" >"$scratch/image.cmd" || die "cannot read the VM command of $elf"
+grep -q 'hostfwd=udp:127\.0\.0\.1:0-:7\b' "$scratch/image.cmd" || die "$name has no UDP port 7 forward in its command"
+strata_memory=$(awk 'prev == "-m" { print; exit } { prev = $0 }' "$scratch/image.cmd")
+[ -n "$strata_memory" ] || die "no -m in the command of $name"
+sed -e 's/hostfwd=udp:127\.0\.0\.1:0-:7\b/hostfwd=udp:127.0.0.1:{port}-:7/' \
+    -e '/^-m$/{n;s/.*/{memory}/}' "$scratch/image.cmd" >"$scratch/strata.cmd"
+with_kernel() {  # with_kernel KERNEL: strata.cmd with "-kernel KERNEL"
+  awk -v k="$1" 'prev == "-kernel" { print k; prev = ""; next } { print; prev = $0 }' "$scratch/strata.cmd"
+}
+with_kernel "$scratch/null.elf" >"$scratch/null.cmd"
+# Under TCG the guest's TSC is the host's (QEMU returns the host TSC plus an
+# offset), and on microvm Linux has nothing to calibrate it against (no PIT
+# gate on port 0x61, no HPET, no ACPI PM timer): without tsc_early_khz it
+# hangs at boot. tsc=reliable: the jiffies watchdog loses ticks under TCG and
+# would mark the TSC unstable. cryptomgr.notests: no crypto self-tests
+# (~0.2 s under TCG). nokaslr: the kernel's random placement moved the
+# smallest -m that boots by a few MB from boot to boot. panic=-1: a failed
+# boot (too little -m) ends QEMU at once (-no-reboot), not at the timeout.
+tsc_khz=$(awk -F': ' '/^cpu MHz/ { printf "%d\n", $2 * 1000; exit }' /proc/cpuinfo)
+[ -n "$tsc_khz" ] && [ "$tsc_khz" -gt 0 ] || die "cannot read the host's TSC frequency (cpu MHz in /proc/cpuinfo)"
+grep -qw constant_tsc /proc/cpuinfo || note "warning: the host's TSC is not constant; the Linux guest's clock may drift"
+linux_append="console=ttyS0 quiet tsc_early_khz=$tsc_khz tsc=reliable cryptomgr.notests mitigations=off nokaslr panic=-1"
+{ with_kernel "$guest/vmlinuz"; printf '%s\n' -initrd "$guest/initramfs.gz" -append "$linux_append"; } >"$scratch/linux.cmd"
+
+# --- timed runs ---------------------------------------------------------------------
+note "timing $name ($strata_addr), null and the Linux guest, $runs runs each on $machine (+1 warm-up each)"
+rc=0
+harness time --guest "strata:$strata_kind:$scratch/strata.cmd" --guest "null:exit:$scratch/null.cmd" \
+  --guest "linux:dhcp-echo:$scratch/linux.cmd" --memory "strata=$strata_memory" --memory "null=$strata_memory" \
+  --memory "linux=$linux_memory" --marker "$marker" --runs "$runs" --timeout "$timeout" --out "$scratch" --progress \
+  || rc=$?
+[ $rc -le 1 ] || die "the timing harness failed (status $rc)"
+failed=$rc
+
+# --- smallest -m ----------------------------------------------------------------------
+# Grids in KiB: 256 KiB steps up to 4 MiB, then 1 MiB steps up to MAX MiB.
+grid() { { seq 256 256 4096; seq 5120 1024 $(($1 * 1024)); } | paste -sd, -; }
+min_strata=skipped min_linux=skipped
+if [ $do_memory -eq 1 ]; then
+  note "smallest -m at which each still answers (bisection, one boot per step)"
+  # 10 s per strata boot: it answers within a second when it answers at all.
+  harness memory --guest "strata:$strata_kind:$scratch/strata.cmd" --grid-kib "$(grid 64)" \
+    --marker "$marker" --timeout 10 --out "$scratch" --result "$scratch/min.strata" || true
+  harness memory --guest "linux:dhcp-echo:$scratch/linux.cmd" --grid-kib "$(grid 512)" \
+    --marker "$marker" --timeout "$timeout" --out "$scratch" --result "$scratch/min.linux" || true
+  min_strata=$(cat "$scratch/min.strata" 2>/dev/null || echo none)
+  min_linux=$(cat "$scratch/min.linux" 2>/dev/null || echo none)
+fi
+
+# --- report ------------------------------------------------------------------------------
+strip -o "$scratch/$name.stripped" "$elf"
+load_filesz=0
+while read -r type _ _ _ fsz _; do
+  [ "$type" = LOAD ] || continue
+  load_filesz=$((load_filesz + fsz))  # readelf prints 0x... hex
+done < <(readelf -lW "$elf")
+total=$(awk -v a="$t_bench_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+set_args=(
+  --set "date=$(date -u '+%Y-%m-%d %H:%M UTC')" --set "machine=$machine" --set "runs=$runs"
+  --set "command=$command_line" --set "load_start=$load_start" --set "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+  --set "total_s=$total" --set "qemu=$(qemu-system-x86_64 --version | head -n 1 | sed 's/^QEMU emulator version //')"
+  --set "cpu=$(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo))"
+  --set "image=$name" --set "image_addr=$strata_addr" --set "image_memory=$strata_memory"
+  --set "linux_memory=$linux_memory" --set "linux_append=$linux_append"
+  --set "min_strata=$min_strata" --set "min_linux=$min_linux"
+  --set "size_image=$(stat -c %s "$elf")" --set "size_image_stripped=$(stat -c %s "$scratch/$name.stripped")"
+  --set "size_image_load=$load_filesz"
+  --set "size_vmlinuz=$(stat -c %s "$guest/vmlinuz")" --set "size_initramfs=$(stat -c %s "$guest/initramfs.gz")"
+  --set "size_null=$(stat -c %s "$scratch/null.elf")"
+)
+while IFS='=' read -r k v; do set_args+=(--set "guest_$k=$v"); done <"$guest/info"
+python3 "$bench/net-boot.py" report --out "$scratch" "${set_args[@]}"
+[ "$failed" -eq 0 ] || { note "some runs failed (see above)"; exit 1; }
