@@ -12,7 +12,8 @@ through the forward strata run prints:
 4. idle for 2 s, QEMU must use well under a second of CPU: the image halts
    until an interrupt, it does not spin on the rings;
 5. if port 9 is forwarded (the stop service), a datagram there ends the
-   image and strata run must exit 0; otherwise QEMU is killed.
+   image, which prints its run-time state (counters), and strata run must
+   exit 0; otherwise QEMU is killed.
 strata run and QEMU run in their own process groups, killed on every way out
 (QEMU by its PID).
 """
@@ -167,7 +168,14 @@ def run(proc, burst):
         out = proc.stdout.read().decode(errors="replace")
         if code != 0:
             fail(f"strata run exited {code}; output: {out!r}")
-        print("udp_client: stopped, exit 0", flush=True)
+        print(out, end="", flush=True)
+        # The stop service prints the run-time state: the NIC's and the stack's counters.
+        for expected in [r"virtio_nic: virtio-net over (MMIO|PCI), link up, received \d+",
+                         r"ipv4: 10\.0\.2\.15/24 gateway 10\.0\.2\.2\n    ethernet: received \d+",
+                         r"\n    udp: received \d+"]:
+            if not re.search(expected, out):
+                fail(f"the run-time state lacks {expected!r}")
+        print("udp_client: stopped, exit 0, run-time state printed", flush=True)
     print("udp_client: ok", flush=True)
 
 

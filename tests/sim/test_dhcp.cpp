@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <string_view>
 
 #include <strata/clock.hpp>
 #include <strata/core/runtime.hpp>
@@ -113,6 +114,16 @@ TEST_CASE("DHCP: the client is configured with the offered lease and serves on i
   CHECK(s.offers == 1);
   CHECK(s.acks == 1);
   CHECK(srv.component<udp_service<prober, 5000>>().handler.echoes >= 1);  // it answers on its new address
+
+  // The run-time describe shows the lease and the counters.
+  char text[2048]{};
+  text_writer w{text, sizeof text};
+  cli.describe_state_to(w);
+  std::string_view const state{text, w.size()};
+  CAPTURE(state);
+  CHECK(state.find("ipv4: 10.0.0.50/24 gateway 10.0.0.1\n    ethernet: received ") != std::string_view::npos);
+  CHECK(state.find("\n    udp: received ") != std::string_view::npos);
+  CHECK(state.find("dhcp: dhcp bound 10.0.0.50/24 router 10.0.0.1") != std::string_view::npos);
 }
 
 TEST_CASE("DHCP: renewal at T1 keeps the address, by unicast to the server") {

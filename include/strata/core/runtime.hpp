@@ -15,6 +15,7 @@
 
 #include <strata/core/component.hpp>
 #include <strata/core/system.hpp>
+#include <strata/core/text.hpp>
 #include <strata/platform.hpp>
 
 namespace strata {
@@ -235,6 +236,17 @@ class runtime_system<P, system_description<Cs...>> {
       return 0;
   }
 
+  // The run-time state of every component that can describe it (a
+  // describe_to(text_writer&) const on its runtime: the network's counters,
+  // the DHCP lease, the NIC's), one "name: state" line each, in
+  // initialisation order. What describe() says of the description, this
+  // says of the running system; an app prints it or serves it.
+  void describe_state_to(text_writer& w) const {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (describe_part<description::init_order[K]>(w), ...);
+    }(std::make_index_sequence<n>{});
+  }
+
   // Called by the Timer provider: hands the expiry to every on_timer hook.
   void timer_fired(timer_id id) {
     in_order([&](auto& r) {
@@ -257,6 +269,16 @@ class runtime_system<P, system_description<Cs...>> {
   }
   template <class Cap>
   static inline missing_capability<Cap> absent{};
+
+  template <std::size_t I>
+  void describe_part(text_writer& w) const {
+    auto const& r = detail::part_at<I>(parts);
+    if constexpr (requires { r.describe_to(w); }) {
+      w << detail::nth<I, Cs...>::name << ": ";
+      r.describe_to(w);
+      w << '\n';
+    }
+  }
 
   template <class F>
   constexpr void in_order(F&& f) {

@@ -120,6 +120,30 @@ class ipv4_host {
   constexpr ipv4_host(ipv4_interface iface, ipv4_address gateway, std::uint8_t ttl)
       : iface_{iface}, gateway_{gateway}, ttl_{ttl} {}
 
+  // The run-time state: the address and every layer's counters, one line
+  // each (runtime_system::describe_state_to gathers these).
+  constexpr void describe_to(text_writer& w) const {
+    if (configured()) {
+      iface_.describe_to(w);
+      if (!gateway_.is_unspecified()) {
+        w << " gateway ";
+        gateway_.describe_to(w);
+      }
+    } else {
+      w << "unconfigured";
+    }
+    auto layer = [&](std::string_view name, layer_counters const& c) {
+      w << "\n    " << name << ": ";
+      c.describe_to(w);
+    };
+    layer("ethernet", counters_.ethernet);
+    layer("arp", counters_.arp);
+    layer("ipv4", counters_.ipv4);
+    w << " (reassembled " << counters_.reassembled << ", fragmented " << counters_.fragmented << ')';
+    layer("icmp", counters_.icmp);
+    layer("udp", counters_.udp);
+  }
+
   constexpr ipv4_address address() const { return iface_.address; }
   constexpr ipv4_interface interface() const { return iface_; }
   constexpr ipv4_address gateway() const { return gateway_; }

@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include <strata/core/capability.hpp>
+#include <strata/core/text.hpp>
 #include <strata/net/device.hpp>
 #include <strata/target/virtio/queue.hpp>
 #include <strata/target/virtio/transport.hpp>
@@ -125,6 +126,12 @@ class virtio_net {
   net::mac_address mac() const { return mac_; }
   bool link_up() const { return !has_status_ || (transport_.config16(6) & 1) != 0; }
   net_counters const& counters() const { return counters_; }
+  // The run-time state for runtime_system::describe_state_to.
+  void describe_to(text_writer& w) const {
+    w << (transport_.which() == transport::kind::pci ? "virtio-net over PCI, " : "virtio-net over MMIO, ")
+      << (link_up() ? "link up" : "link down") << ", received " << counters_.received << ", sent "
+      << counters_.sent << ", transmit queue full " << counters_.tx_full << ", malformed " << counters_.rx_malformed;
+  }
   transport const& device() const { return transport_; }
 
  private:
