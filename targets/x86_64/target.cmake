@@ -93,6 +93,7 @@ function(strata_x86_64_add_image TARGET)
   # the .strata.* sections, and stays small.
   add_custom_command(TARGET ${TARGET} POST_BUILD
     COMMAND ${CMAKE_OBJCOPY} --only-keep-debug $<TARGET_FILE:${TARGET}> $<TARGET_FILE_DIR:${TARGET}>/${TARGET}.debug
-    COMMAND ${CMAKE_OBJCOPY} --strip-all $<TARGET_FILE:${TARGET}>
+    # (llvm-objcopy's --strip-all also drops non-allocated sections: keep ours.)
+    COMMAND ${CMAKE_OBJCOPY} --strip-all --keep-section=.strata.* $<TARGET_FILE:${TARGET}>
     VERBATIM)
 endfunction()
