@@ -47,6 +47,10 @@ inline constexpr library_component library[] = {
     {.component = "timers", .runtime = "strata::timer_table", .header = "strata/timers.hpp"},
     {.component = "udp_service", .runtime = "strata::net::udp_service_state", .header = "strata/net/udp/service.hpp"},
     {.component = "dhcp", .runtime = "strata::net::dhcp_service_state", .header = "strata/net/dhcp/"},
+    // The TCP layer owns the engine and the services' plumbing; a service's
+    // own code is its handler's (the app's).
+    {.component = "tcp", .runtime = "strata::net::tcp_layer_state", .header = "strata/net/tcp/"},
+    {.component = "tcp_service", .runtime = "strata::net::tcp_service_state", .header = "strata/net/tcp/layer.hpp"},
     // The image's NIC; its code is the target's virtio headers.
     {.component = "virtio_nic", .runtime = "strata::target::virtio::virtio_net", .header = "strata/target/virtio/"},
     {.component = "ipv4", .runtime = "strata::net::ipv4_host", .header = "strata/net/"},

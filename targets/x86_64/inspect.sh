@@ -119,7 +119,9 @@ present_headers() {  # header, then the name of the component of the description
   local component runtime header present name
   while IFS=$'\t' read -r component runtime header present; do
     [ "$present" = true ] || continue
-    name=$(grep -o "\"name\": \"$component[^\"]*\"" <<<"$1" | head -1 | sed 's/"name": "\(.*\)"/\1/')
+    # A component's entry (name, then runtime), not the document's own name.
+    name=$(grep -o "\"name\": \"$component[^\"]*\", \"runtime\"" <<<"$1" | head -1 |
+           sed 's/"name": "\([^"]*\)", "runtime"/\1/')
     printf '%s\t%s\n' "$header" "${name:-$component}"
   done < <(library_rows "$1")
 }

@@ -37,6 +37,9 @@ constexpr std::optional<std::uint32_t> parse_decimal(std::string_view text, std:
 }
 
 inline constexpr std::string_view hex_digits = "0123456789abcdef";
+// Pieces of generated component names ("udp_service<echo, 7>").
+inline constexpr std::string_view comma = ", ";
+inline constexpr std::string_view close = ">";
 
 constexpr void write_hex_byte(text_writer& w, std::uint8_t b) { w << hex_digits[b >> 4] << hex_digits[b & 0xf]; }
 

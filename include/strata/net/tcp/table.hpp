@@ -102,6 +102,9 @@ class tcp_table {
   static constexpr std::uint32_t ephemeral_count = 16384;
 
   constexpr explicit tcp_table(tcp_table_config const& config) : cfg_{config} {}
+  // Replaces the configuration before the first segment: a system learns
+  // its secret and its listening ports at boot, after the table is built.
+  constexpr void configure(tcp_table_config const& config) { cfg_ = config; }
 
   // A segment that IPv4 delivered to us (source and destination are the
   // packet's addresses).

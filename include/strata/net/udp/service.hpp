@@ -21,13 +21,12 @@
 #include <strata/core/errors.hpp>
 #include <strata/core/surface.hpp>
 #include <strata/core/text.hpp>
+#include <strata/net/detail/text.hpp>
 #include <strata/net/ipv4/host.hpp>
 
 namespace strata::net::detail {
 inline constexpr std::string_view udp_port_name = "UdpPort";
 inline constexpr std::string_view udp_service_name = "udp_service<";
-inline constexpr std::string_view comma = ", ";
-inline constexpr std::string_view close = ">";
 }  // namespace strata::net::detail
 
 namespace strata::cap {
