@@ -252,9 +252,11 @@ struct policy_check<P, D, policy::no_protocol<Protocol>> {
     }
     return true;
   }
-  static constexpr bool ok = []<std::size_t... I>(std::index_sequence<I...>) {
+  template <std::size_t... I>
+  static constexpr bool check_all(std::index_sequence<I...>) {
     return (check<typename components::template at<I>>() & ... & true);
-  }(std::make_index_sequence<components::size>{});
+  }
+  static constexpr bool ok = check_all(std::make_index_sequence<components::size>{});
 };
 
 }  // namespace detail

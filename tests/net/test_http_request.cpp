@@ -224,15 +224,15 @@ TEST_CASE("http: pipelined requests, each from where the last one stopped") {
 
   // A body, a chunked body and empty lines between requests.
   std::string const mixed = std::string{curl_post} + std::string{curl_chunked} + "\r\n\r\n" + std::string{wrk_get};
-  in = mixed;
+  std::string_view rest = mixed;
   std::vector<std::string> bodies;
   consumed.clear();
-  while (!in.empty()) {
-    auto const r = p->feed(in);
+  while (!rest.empty()) {
+    auto const r = p->feed(rest);
     REQUIRE(r.status == parse_status::complete);
     bodies.emplace_back(p->request().body);
     consumed.push_back(r.consumed);
-    in.remove_prefix(r.consumed);
+    rest.remove_prefix(r.consumed);
     p->reset();
   }
   CHECK(bodies == std::vector<std::string>{R"({"name":"strata"})", "hello strata\n", ""});
@@ -494,11 +494,12 @@ TEST_CASE("http: request_error names, status codes and reasons") {
   CHECK(reason_phrase(413) == "Content Too Large");
 }
 
-// The parser works in constant evaluation too.
+// The parser works in constant evaluation too. (The limits are named:
+// cppcheck 2.10 fails on a designated initialiser as a template argument here.)
+constexpr request_limits compile_time_limits{
+    .max_request_line = 64, .max_header_bytes = 64, .max_headers = 2, .max_body = 8};
 static_assert([] {
-  basic_request_parser<request_limits{
-      .max_request_line = 64, .max_header_bytes = 64, .max_headers = 2, .max_body = 8}>
-      p;
+  basic_request_parser<compile_time_limits> p;
   auto const r = p.feed("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhiGET"sv);
   return r == feed_result{.consumed = 50, .status = parse_status::complete} && p.request().body == "hi" &&
          p.request().method == method::post && p.request().header("host") == "a";

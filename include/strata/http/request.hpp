@@ -294,7 +294,7 @@ class basic_request_parser {
   // Takes bytes of one request from the front of `in`, never past its end.
   // Once complete or failed, takes nothing until reset().
   constexpr feed_result feed(std::span<std::byte const> in) { return feed_any(in); }
-  constexpr feed_result feed(std::string_view in) { return feed_any(std::span<char const>{in.data(), in.size()}); }
+  constexpr feed_result feed(std::string_view in) { return feed_any(std::span<char const>{in}); }
 
   constexpr parse_status status() const {
     return state_ == state::complete ? parse_status::complete

@@ -46,6 +46,7 @@
 //   INIT-REBOOT, no RELEASE: the host may add them.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -385,7 +386,7 @@ class dhcp_client {
   constexpr time_ns backoff(std::uint32_t tries) {
     time_ns base = first_backoff;
     for (std::uint32_t i = 1; i < tries && base < max_backoff; ++i) base *= 2;
-    if (base > max_backoff) base = max_backoff;
+    base = std::min(base, max_backoff);
     return base - jitter + random_.up_to(2 * jitter);
   }
 
@@ -402,7 +403,7 @@ class dhcp_client {
     lease_ = {};
   }
 
-  constexpr std::uint16_t secs_since(time_ns start, time_ns now) const {
+  static constexpr std::uint16_t secs_since(time_ns start, time_ns now) {
     time_ns const s = now > start ? (now - start) / second : 0;
     return s > 0xffff ? std::uint16_t{0xffff} : static_cast<std::uint16_t>(s);
   }
@@ -458,7 +459,7 @@ class dhcp_client {
     auto out = sent(m, lease_.address.address, renewing ? lease_.server : ipv4_address::broadcast());
     time_ns const limit = renewing ? lease_.rebind_at() : lease_.expires_at();
     time_ns wait = limit > now ? (limit - now) / 2 : 0;
-    if (wait < min_extension_retry) wait = min_extension_retry;
+    wait = std::max(wait, min_extension_retry);
     time_ns const retry = after(now, wait);
     deadline_ = retry < limit ? retry : limit;
     return out;
@@ -467,64 +468,79 @@ class dhcp_client {
   constexpr void ignore(dhcp_ignore_reason r) { ++counters_.ignored[static_cast<std::size_t>(r)]; }
 
   constexpr void handle(dhcp_repr const& m, time_ns now) {
-    if (m.op != dhcp_op::reply) return ignore(dhcp_ignore_reason::not_reply);
-    if (m.xid != xid_) return ignore(dhcp_ignore_reason::wrong_xid);
-    if (m.chaddr != mac_) return ignore(dhcp_ignore_reason::wrong_chaddr);
-    bool const answering_request = state_ == dhcp_state::requesting || holds_lease();
-    // While requesting or renewing the server is known; rebinding asks anyone.
-    bool const server_known = state_ == dhcp_state::requesting || state_ == dhcp_state::renewing;
+    if (auto const reason = take(m, now)) ignore(*reason);
+  }
+
+  // Acts on a reply; when it is ignored, why.
+  constexpr std::optional<dhcp_ignore_reason> take(dhcp_repr const& m, time_ns now) {
+    if (m.op != dhcp_op::reply) return dhcp_ignore_reason::not_reply;
+    if (m.xid != xid_) return dhcp_ignore_reason::wrong_xid;
+    if (m.chaddr != mac_) return dhcp_ignore_reason::wrong_chaddr;
     switch (m.message_type) {
-      case dhcp_message_type::offer: {
-        if (state_ != dhcp_state::selecting) return ignore(dhcp_ignore_reason::unexpected);
-        if (m.yiaddr.is_unspecified() || !m.server_identifier) return ignore(dhcp_ignore_reason::incomplete);
-        ++counters_.offers;
-        offered_ = m.yiaddr;
-        server_ = *m.server_identifier;
-        state_ = dhcp_state::requesting;
-        tries_ = 0;
-        deadline_ = now;  // the REQUEST goes out at the next poll
-        return;
-      }
-      case dhcp_message_type::ack: {
-        if (!answering_request || state_ == dhcp_state::bound) return ignore(dhcp_ignore_reason::unexpected);
-        if (m.yiaddr.is_unspecified() || !m.server_identifier || !m.lease_time)
-          return ignore(dhcp_ignore_reason::incomplete);
-        if (server_known && *m.server_identifier != server_) return ignore(dhcp_ignore_reason::wrong_server);
-        ++counters_.acks;
-        return bind(m);
-      }
-      case dhcp_message_type::nak: {
-        if (!answering_request || state_ == dhcp_state::bound) return ignore(dhcp_ignore_reason::unexpected);
-        if (server_known) {
-          if (!m.server_identifier) return ignore(dhcp_ignore_reason::incomplete);
-          if (*m.server_identifier != server_) return ignore(dhcp_ignore_reason::wrong_server);
-        }
-        ++counters_.naks;
-        lose_lease();
-        ++naks_in_a_row_;
-        enter_init(now);
-        deadline_ = after(now, backoff(naks_in_a_row_));
-        return;
-      }
+      case dhcp_message_type::offer: return take_offer(m, now);
+      case dhcp_message_type::ack: return take_ack(m);
+      case dhcp_message_type::nak: return take_nak(m, now);
       case dhcp_message_type::discover:
       case dhcp_message_type::request:
       case dhcp_message_type::decline:
       case dhcp_message_type::release:
-      case dhcp_message_type::inform: return ignore(dhcp_ignore_reason::unexpected);
+      case dhcp_message_type::inform: return dhcp_ignore_reason::unexpected;
     }
-    ignore(dhcp_ignore_reason::unexpected);
+    return dhcp_ignore_reason::unexpected;
   }
 
-  // An ACK accepted (RFC 2131 4.4.1, 4.4.5).
-  constexpr void bind(dhcp_repr const& m) {
+  // A reply to our REQUEST: while requesting, renewing or rebinding.
+  constexpr bool answering_request() const { return state_ == dhcp_state::requesting || holds_lease(); }
+  // While requesting or renewing the server is known; rebinding asks anyone.
+  constexpr bool server_known() const {
+    return state_ == dhcp_state::requesting || state_ == dhcp_state::renewing;
+  }
+
+  constexpr std::optional<dhcp_ignore_reason> take_offer(dhcp_repr const& m, time_ns now) {
+    if (state_ != dhcp_state::selecting) return dhcp_ignore_reason::unexpected;
+    if (m.yiaddr.is_unspecified() || !m.server_identifier) return dhcp_ignore_reason::incomplete;
+    ++counters_.offers;
+    offered_ = m.yiaddr;
+    server_ = *m.server_identifier;
+    state_ = dhcp_state::requesting;
+    tries_ = 0;
+    deadline_ = now;  // the REQUEST goes out at the next poll
+    return std::nullopt;
+  }
+
+  constexpr std::optional<dhcp_ignore_reason> take_ack(dhcp_repr const& m) {
+    if (!answering_request() || state_ == dhcp_state::bound) return dhcp_ignore_reason::unexpected;
+    if (m.yiaddr.is_unspecified() || !m.server_identifier || !m.lease_time) return dhcp_ignore_reason::incomplete;
+    if (server_known() && *m.server_identifier != server_) return dhcp_ignore_reason::wrong_server;
+    ++counters_.acks;
+    bind(m, *m.server_identifier, *m.lease_time);
+    return std::nullopt;
+  }
+
+  constexpr std::optional<dhcp_ignore_reason> take_nak(dhcp_repr const& m, time_ns now) {
+    if (!answering_request() || state_ == dhcp_state::bound) return dhcp_ignore_reason::unexpected;
+    if (server_known()) {
+      if (!m.server_identifier) return dhcp_ignore_reason::incomplete;
+      if (*m.server_identifier != server_) return dhcp_ignore_reason::wrong_server;
+    }
+    ++counters_.naks;
+    lose_lease();
+    ++naks_in_a_row_;
+    enter_init(now);
+    deadline_ = after(now, backoff(naks_in_a_row_));
+    return std::nullopt;
+  }
+
+  // An ACK accepted (RFC 2131 4.4.1, 4.4.5), with its server identifier and lease time.
+  constexpr void bind(dhcp_repr const& m, ipv4_address server, std::uint32_t lease_time) {
     dhcp_lease l;
     l.address.address = m.yiaddr;
     auto const prefix = m.subnet_mask ? detail::dhcp_prefix_of(*m.subnet_mask) : std::nullopt;
     l.address.prefix_len = prefix ? *prefix : detail::dhcp_classful_prefix(m.yiaddr);
     l.gateway = m.router.value_or(ipv4_address::any());
-    l.server = *m.server_identifier;
+    l.server = server;
     for (auto const& a : m.dns()) l.dns_servers[l.dns_server_count++] = a;
-    std::uint32_t const lease = *m.lease_time < min_lease_time ? min_lease_time : *m.lease_time;
+    std::uint32_t const lease = std::max(lease_time, min_lease_time);
     l.lease_time = lease;
     if (lease == dhcp_infinite_lease) {
       l.renewal_time = l.rebinding_time = dhcp_infinite_lease;
@@ -534,11 +550,11 @@ class dhcp_client {
       };
       // A given 0 is taken as absent: it would renew in a loop.
       auto const given = [](std::optional<std::uint32_t> t, std::uint32_t limit) {
-        return t && *t != 0 && *t <= limit;
+        return t && *t != 0 && *t <= limit ? t : std::nullopt;
       };
-      l.rebinding_time = given(m.rebinding_time, lease) ? *m.rebinding_time : fraction(7, 8);
-      std::uint32_t const half = fraction(1, 2) < l.rebinding_time ? fraction(1, 2) : l.rebinding_time;
-      l.renewal_time = given(m.renewal_time, l.rebinding_time) ? *m.renewal_time : half;
+      l.rebinding_time = given(m.rebinding_time, lease).value_or(fraction(7, 8));
+      std::uint32_t const half = std::min(fraction(1, 2), l.rebinding_time);
+      l.renewal_time = given(m.renewal_time, l.rebinding_time).value_or(half);
     }
     l.start = exchange_start_;
     bool const changed = !holds_lease() || !lease_.same_configuration(l);

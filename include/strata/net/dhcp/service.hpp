@@ -72,7 +72,7 @@ class dhcp_service_state {
       std::array<std::byte, dhcp_client::max_accepted_size> buffer{};
       auto const n = out->message.emit(buffer);
       if (!n) break;
-      ip.send_udp(sys, port, endpoint{out->destination, dhcp_server_port}, std::span{buffer}.first(*n));
+      ip.send_udp(sys, port, endpoint{.address = out->destination, .port = dhcp_server_port}, std::span{buffer}.first(*n));
     }
     if (!client_.take_change()) return;
     if (auto const lease = client_.lease()) {

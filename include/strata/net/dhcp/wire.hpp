@@ -105,6 +105,7 @@ namespace detail {
 
 // Whether an option of this kind may have this length. Kinds the repr
 // does not read may have any length.
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters): an option's code and length, in wire order
 constexpr bool dhcp_option_length_ok(std::uint8_t code, std::size_t len) {
   namespace O = dhcp_option;
   switch (code) {
@@ -245,6 +246,8 @@ struct dhcp_repr {
   ipv4_address siaddr{};   // the next server (boot), not the DHCP server: that is server_identifier
   ipv4_address giaddr{};   // the relay agent
   mac_address chaddr{};
+  // ({}: g++ warns, -Wmissing-field-initializers, when a designated initializer omits them.)
+  // NOLINTBEGIN(readability-redundant-member-init): see above
   std::optional<ipv4_address> requested_address{};  // 50
   std::optional<ipv4_address> server_identifier{};  // 54
   std::optional<ipv4_address> subnet_mask{};        // 1
@@ -255,6 +258,7 @@ struct dhcp_repr {
   std::optional<std::uint32_t> renewal_time{};      // 58, T1, seconds
   std::optional<std::uint32_t> rebinding_time{};    // 59, T2, seconds
   std::optional<std::uint16_t> max_message_size{};  // 57
+  // NOLINTEND(readability-redundant-member-init)
   // 55 and 61; empty: absent. ({}: g++ warns, -Wmissing-field-initializers,
   // when a designated initializer omits them.)
   std::span<std::byte const> parameter_request_list{};  // NOLINT(readability-redundant-member-init): see above

@@ -111,7 +111,7 @@ class reassembler {
       std::size_t const held = s->blocks_held(first, past);
       if (held == past - first && (!last || s->end_known) &&
           detail::equal_bytes(data, std::span<std::byte const>{s->bytes}.subspan(payload_at + offset, data.size())))
-        return {reassembly_status::duplicate, false};
+        return {.status = reassembly_status::duplicate, .evicted = false};
       if (held != 0) return discard(s, reassembly_status::overlap);
     } else {
       s = allocate(fragment, now, evicted);
@@ -130,11 +130,11 @@ class reassembler {
       s->first_len = data.size();
       detail::copy_bytes(std::span{s->bytes}.subspan(payload_at - s->header_len, s->header_len), fragment.header());
     }
-    if (!s->end_known || s->received != s->end) return {reassembly_status::held, evicted};
+    if (!s->end_known || s->received != s->end) return {.status = reassembly_status::held, .evicted = evicted};
     // Disjoint pieces adding up to the end cover [0, end): fragment 0 is here.
     if (s->header_len + s->end > ipv4_layout::max_total_len) return discard(s, reassembly_status::invalid);
     complete(*s);
-    return {reassembly_status::complete, evicted};
+    return {.status = reassembly_status::complete, .evicted = evicted};
   }
 
   // The datagram the last receive() completed.
@@ -224,7 +224,7 @@ class reassembler {
         break;
       }
     if (s == nullptr) {  // evict the oldest: the earliest deadline, all deadlines being start + timeout
-      s = &slots_[0];
+      s = slots_.data();
       for (auto& candidate : slots_)
         if (candidate.deadline < s->deadline) s = &candidate;
       evicted = true;
@@ -243,7 +243,7 @@ class reassembler {
 
   static constexpr reassembly_result discard(slot* s, reassembly_status why) {
     if (s != nullptr) s->used = false;
-    return {why, false};
+    return {.status = why, .evicted = false};
   }
 
   // Makes fragment 0's header that of the whole datagram, in place.
