@@ -17,7 +17,7 @@
 // stays unread in the receive buffer (TCP's window then slows the peer).
 struct echo {
   void on_readable(auto& stream) {
-    std::array<std::byte, 1460> buffer;
+    std::array<std::byte, 1460> buffer{};
     while (stream.readable() != 0 && stream.writable() != 0) {
       std::size_t const room = stream.writable() < buffer.size() ? stream.writable() : buffer.size();
       std::size_t const n = stream.read(std::span{buffer}.first(room));

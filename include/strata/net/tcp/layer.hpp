@@ -23,6 +23,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -95,6 +96,8 @@ class tcp_stream {
   std::size_t writable() const { return c_.writable(); }
   // The peer sent FIN: once read() returns 0, nothing more will come.
   bool peer_closed() const { return c_.peer_closed(); }
+  // Sends FIN after what is queued and keeps reading (a half-close).
+  void shutdown_write() { c_.shutdown_write(); }
   // Sends FIN after what is queued; the stream is the handler's no more.
   void close() {
     c_.close();
@@ -171,6 +174,20 @@ class tcp_layer_state {
 
   constexpr time_ns next_deadline() const { return table_.next_deadline(); }
 
+  // Active open, for apps (clients): a handle for stream(), or nothing when
+  // no slot is free. The app reads and writes it from its own hooks.
+  template <class Sys>
+  std::optional<std::size_t> connect(Sys& sys, endpoint remote) {
+    auto const& ip = sys.template get<cap::IpLayer>();
+    auto const i = table_.connect({ip.address(), 0}, {remote.address, remote.port}, sys.now());
+    if (i) apps_[*i] = true;
+    return i;
+  }
+  template <class Sys>
+  tcp_stream<Sys, typename table_type::connection> stream(Sys& sys, std::size_t handle) {
+    return {sys, table_.at(handle), apps_[handle]};
+  }
+
   constexpr table_type const& table() const { return table_; }
   constexpr void describe_to(text_writer& w) const {
     table_.counters().describe_to(w);
@@ -221,6 +238,7 @@ class tcp_layer_state {
   std::uint64_t seed_;
   table_type table_;
   std::array<bool, Connections> open_{};  // handed to a service and not yet closed by it
+  std::array<bool, Connections> apps_{};  // opened by an app (connect) and not yet closed by it
   layer_counters malformed_{};            // segments that did not parse (checksum, options, ...)
 };
 
