@@ -51,6 +51,8 @@ inline constexpr library_component library[] = {
     // own code is its handler's (the app's).
     {.component = "tcp", .runtime = "strata::net::tcp_layer_state", .header = "strata/net/tcp/"},
     {.component = "tcp_service", .runtime = "strata::net::tcp_service_state", .header = "strata/net/tcp/layer.hpp"},
+    // The HTTP server owns the request parser and the files' tables too.
+    {.component = "http::server", .runtime = "strata::http::server_state", .header = "strata/http/"},
     // The image's NIC; its code is the target's virtio headers.
     {.component = "virtio_nic", .runtime = "strata::target::virtio::virtio_net", .header = "strata/target/virtio/"},
     {.component = "ipv4", .runtime = "strata::net::ipv4_host", .header = "strata/net/"},

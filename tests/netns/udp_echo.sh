@@ -43,26 +43,8 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ] || ! ip netns add "$ns" 2>/dev/
   echo "SKIP: cannot create a network namespace with a TAP device here (needs root and /dev/net/tun)"
   exit 77
 fi
-ip -n "$ns" tuntap add dev stap0 mode tap
-ip -n "$ns" addr add 10.0.0.1/24 dev stap0
-ip -n "$ns" link set stap0 up
-ip -n "$ns" link set lo up
-
-# A DHCP server with one address to give.
-cat >"$work/udhcpd.conf" <<CONF
-start 10.0.0.2
-end 10.0.0.2
-max_leases 1
-interface stap0
-lease_file $work/leases
-pidfile $work/udhcpd.pid
-option subnet 255.255.255.0
-option router 10.0.0.1
-option lease 600
-CONF
-: >"$work/leases"
-ip netns exec "$ns" busybox udhcpd -f "$work/udhcpd.conf" 2>"$work/udhcpd.log" &
-dhcpd=$!
+. "$(dirname "$0")/tap_dhcp.sh"
+tap_with_dhcp "$ns" "$work"
 
 if [ "$mode" = hosted ]; then
   ip netns exec "$ns" "$exe" --tap stap0 >"$work/out" 2>&1 &

@@ -14,40 +14,17 @@
 QEMU is killed by its PID at the end, however the test ends.
 """
 import os
-import re
 import selectors
-import signal
 import socket
-import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import strata_guest  # noqa: E402
+
 
 def fail(msg):
-    print(f"tcp_client: FAIL: {msg}", flush=True)
-    sys.exit(1)
-
-
-def descendants_named(root, prefix):
-    parent, comm = {}, {}
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/stat") as f:
-                    parent[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
-                with open(f"/proc/{pid}/comm") as f:
-                    comm[int(pid)] = f.read().strip()
-            except OSError:
-                pass
-    found = []
-    for pid, name in comm.items():
-        p = pid
-        while name.startswith(prefix) and p in parent and p > 1:
-            p = parent[p]
-            if p == root:
-                found.append(pid)
-                break
-    return found
+    strata_guest.fail("tcp_client", msg)
 
 
 HOST = "127.0.0.1"
@@ -89,33 +66,8 @@ def main():
         HOST = sys.argv[2]
         return exercise(7, size)
     strata, image, machine = sys.argv[1:4]
-    proc = subprocess.Popen([strata, "run", "--no-build", "--machine", machine, "--timeout", "300", image],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        run(proc, size)
-    finally:
-        for pid in descendants_named(proc.pid, "qemu-system"):
-            os.kill(pid, signal.SIGKILL)
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def run(proc, size):
-    os.set_blocking(proc.stderr.fileno(), False)
-    err = b""
-    deadline = time.monotonic() + 60
-    port = None
-    while port is None:
-        if time.monotonic() > deadline or proc.poll() is not None:
-            fail(f"no tcp forward line (strata run said {err.decode(errors='replace')!r})")
-        time.sleep(0.05)
-        err += proc.stderr.read() or b""
-        m = re.search(rb"forward: tcp 127\.0\.0\.1:(\d+) -> 7", err)
-        port = int(m.group(1)) if m else None
-    print(f"tcp_client: forward port {port}", flush=True)
-    exercise(port, size)
+    with strata_guest.boot(strata, image, machine, "tcp", 7, tool="tcp_client") as port:
+        exercise(port, size)
 
 
 def exercise(port, size):

@@ -247,6 +247,17 @@ class runtime_system<P, system_description<Cs...>> {
     }(std::make_index_sequence<n>{});
   }
 
+  // The same state as numbers, for tools (http::system_stats serves it as
+  // JSON): visit(component name, runtime) for each runtime with a
+  // visit_counters(visit) const, in initialisation order. A runtime calls
+  // visit(name, number) for a counter and visit(name, part) for a group.
+  template <class Visit>
+  void visit_counters(Visit&& visit) const {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (visit_part<description::init_order[K]>(visit), ...);
+    }(std::make_index_sequence<n>{});
+  }
+
   // Called by the Timer provider: hands the expiry to every on_timer hook.
   void timer_fired(timer_id id) {
     in_order([&](auto& r) {
@@ -278,6 +289,12 @@ class runtime_system<P, system_description<Cs...>> {
       r.describe_to(w);
       w << '\n';
     }
+  }
+
+  template <std::size_t I, class Visit>
+  void visit_part(Visit& visit) const {
+    auto const& r = detail::part_at<I>(parts);
+    if constexpr (requires { r.visit_counters(visit); }) visit(detail::nth<I, Cs...>::name, r);
   }
 
   template <class F>

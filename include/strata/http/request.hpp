@@ -39,6 +39,7 @@
 // docs/http.md has the whole mapping from errors to status codes.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -136,9 +137,21 @@ constexpr std::uint16_t status_code(request_error e) {
   }
 }
 
+// RFC 9110 15's phrases for the statuses strata's server sends.
 constexpr std::string_view reason_phrase(std::uint16_t status) {
   switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
     case 431: return "Request Header Fields Too Large";
@@ -245,7 +258,8 @@ template <class F>
 constexpr void for_each_element(std::string_view list, F&& f) {
   while (true) {
     std::size_t const comma = list.find(',');
-    std::string_view const element = trim_ows(list.substr(0, comma));
+    // No substr here or below: its out_of_range path would pull exceptions into an image.
+    std::string_view const element = trim_ows({list.data(), std::min(comma, list.size())});
     if (!element.empty()) f(element);
     if (comma == std::string_view::npos) return;
     list.remove_prefix(comma + 1);
@@ -583,7 +597,7 @@ class basic_request_parser {
     if (t.front() == '/') return true;
     if (t == "*") return m == method::options;
     if (!detail::is_alpha(t.front())) return false;
-    for (char c : t.substr(1)) {
+    for (char c : std::string_view{t.data() + 1, t.size() - 1}) {
       if (c == ':') return true;
       if (!detail::is_alpha(c) && !detail::is_digit(c) && c != '+' && c != '-' && c != '.') return false;
     }
@@ -592,7 +606,7 @@ class basic_request_parser {
 
   constexpr void end_version() {
     std::string_view const v{token_.data(), token_len_};
-    if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !detail::is_digit(v[5]) || v[6] != '.' ||
+    if (v.size() != 8 || !v.starts_with("HTTP/") || !detail::is_digit(v[5]) || v[6] != '.' ||
         !detail::is_digit(v[7]))
       return fail(request_error::bad_request_line);
     if (v == "HTTP/1.1") request_.version = version::http_1_1;

@@ -80,6 +80,16 @@ struct layer_counters {
     return n;
   }
 
+  // received, sent, then each drop reason that happened (counter names).
+  constexpr void visit_counters(auto&& visit) const {
+    visit("received", received);
+    visit("sent", sent);
+    for (auto e : all_parse_errors)
+      if (count(e) != 0) visit(name(e), count(e));
+    for (std::size_t i = 0; i < drop_reason_count; ++i)
+      if (dropped[i] != 0) visit(name(static_cast<drop_reason>(i)), dropped[i]);
+  }
+
   // "received 12, sent 10, dropped: bad_checksum 1, no_service 1"
   constexpr void describe_to(text_writer& w) const {
     w << "received " << received << ", sent " << sent;

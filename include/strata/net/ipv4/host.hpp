@@ -148,6 +148,16 @@ class ipv4_host {
     layer("udp", counters_.udp);
   }
 
+  constexpr void visit_counters(auto&& visit) const {
+    visit("ethernet", counters_.ethernet);
+    visit("arp", counters_.arp);
+    visit("ipv4", counters_.ipv4);
+    visit("reassembled", counters_.reassembled);
+    visit("fragmented", counters_.fragmented);
+    visit("icmp", counters_.icmp);
+    visit("udp", counters_.udp);
+  }
+
   constexpr ipv4_address address() const { return iface_.address; }
   constexpr ipv4_interface interface() const { return iface_; }
   constexpr ipv4_address gateway() const { return gateway_; }

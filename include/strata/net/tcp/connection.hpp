@@ -354,10 +354,18 @@ class tcp_connection {
 
   // Takes received data in order; 0 when there is none (end of stream when
   // peer_closed()).
-  constexpr std::size_t read(std::span<std::byte> out) {
+  constexpr std::size_t read(std::span<std::byte> out) { return consume(peek(out)); }
+
+  // Copies what has arrived without taking it; consume(n) takes it. A
+  // parser that stops at a message's end leaves the rest in the buffer.
+  constexpr std::size_t peek(std::span<std::byte> out) const {
     std::size_t const n = std::min(out.size(), t_.rx_len);
+    if (n != 0) detail::ring_load(rx_, t_.rx_head, out.first(n));
+    return n;
+  }
+  constexpr std::size_t consume(std::size_t n) {
+    n = std::min(n, t_.rx_len);
     if (n == 0) return 0;
-    detail::ring_load(rx_, t_.rx_head, out.first(n));
     t_.rx_head = (t_.rx_head + n) % ReceiveBuffer;
     t_.rx_len -= n;
     // Tell a peer held back by our window that it opened (not for every

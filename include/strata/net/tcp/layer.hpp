@@ -82,20 +82,40 @@ namespace strata::net {
 template <class T>
 concept TcpServiceRuntime = requires { typename T::is_tcp_service; };
 
+// A service's stream hooks: its handler's (tcp_service), or its own (a
+// service runtime that is the handler, such as http::server's).
+template <TcpServiceRuntime S>
+constexpr auto& handler_of(S& service) {
+  if constexpr (requires { service.handler; })
+    return service.handler;
+  else
+    return service;
+}
+
 // What a service's handler works with: one connection, while it is open.
 template <class Sys, class Connection>
 class tcp_stream {
  public:
-  constexpr tcp_stream(Sys& sys, Connection& c, bool& open) : sys_{sys}, c_{c}, open_{open} {}
+  constexpr tcp_stream(Sys& sys, Connection& c, bool& open, bool& want_write, std::size_t slot)
+      : sys_{sys}, c_{c}, open_{open}, want_write_{want_write}, slot_{slot} {}
 
   // Reads what has arrived, in order; 0 when nothing waits.
   std::size_t read(std::span<std::byte> out) { return c_.read(out); }
+  // Copies what has arrived without taking it; consume(n) takes n bytes.
+  std::size_t peek(std::span<std::byte> out) const { return c_.peek(out); }
+  std::size_t consume(std::size_t n) { return c_.consume(n); }
   // Queues bytes to send; returns how many fit (the rest is the caller's to retry).
   std::size_t write(std::span<std::byte const> data) { return c_.write(data); }
   std::size_t readable() const { return c_.readable(); }
   std::size_t writable() const { return c_.writable(); }
   // The peer sent FIN: once read() returns 0, nothing more will come.
   bool peer_closed() const { return c_.peer_closed(); }
+  // Asks for on_writable(stream) once the send buffer has room again (after
+  // a write that did not fit), so a handler can go on with a long answer.
+  void wait_writable() { want_write_ = true; }
+  // The connection's index in the layer, stable while the stream is open:
+  // where a service keeps its per-connection state.
+  std::size_t slot() const { return slot_; }
   // Sends FIN after what is queued and keeps reading (a half-close).
   void shutdown_write() { c_.shutdown_write(); }
   // Sends FIN after what is queued; the stream is the handler's no more.
@@ -116,6 +136,8 @@ class tcp_stream {
   Sys& sys_;
   Connection& c_;
   bool& open_;
+  bool& want_write_;
+  std::size_t slot_;
 };
 
 template <std::size_t Connections, std::size_t SendBuffer, std::size_t ReceiveBuffer, std::size_t Backlog>
@@ -154,17 +176,25 @@ class tcp_layer_state {
   void poll(Sys& sys, time_ns now) {
     while (auto const i = table_.accept()) {
       open_[*i] = true;
+      want_write_[*i] = false;
       serve(sys, *i, [](auto& service, auto& stream) {
-        if constexpr (requires { service.handler.on_accept(stream); }) service.handler.on_accept(stream);
+        if constexpr (requires { handler_of(service).on_accept(stream); }) handler_of(service).on_accept(stream);
       });
     }
     for (std::size_t i = 0; i < Connections; ++i) {
       if (!open_[i]) continue;
       auto const& c = table_.at(i);
+      if (want_write_[i] && c.writable() != 0) {
+        want_write_[i] = false;
+        serve(sys, i, [](auto& service, auto& stream) {
+          if constexpr (requires { handler_of(service).on_writable(stream); }) handler_of(service).on_writable(stream);
+        });
+        if (!open_[i]) continue;
+      }
       if (c.readable() == 0 && !c.peer_closed()) continue;
       serve(sys, i, [](auto& service, auto& stream) {
-        if constexpr (requires { service.handler.on_readable(stream); })
-          service.handler.on_readable(stream);
+        if constexpr (requires { handler_of(service).on_readable(stream); })
+          handler_of(service).on_readable(stream);
         else
           (void)error::stream_handler_wrong_shape<typename std::remove_cvref_t<decltype(service)>::component>{};
       });
@@ -180,15 +210,33 @@ class tcp_layer_state {
   std::optional<std::size_t> connect(Sys& sys, endpoint remote) {
     auto const& ip = sys.template get<cap::IpLayer>();
     auto const i = table_.connect({ip.address(), 0}, {remote.address, remote.port}, sys.now());
-    if (i) apps_[*i] = true;
+    if (i) {
+      apps_[*i] = true;
+      want_write_[*i] = false;
+    }
     return i;
   }
   template <class Sys>
   tcp_stream<Sys, typename table_type::connection> stream(Sys& sys, std::size_t handle) {
-    return {sys, table_.at(handle), apps_[handle]};
+    return {sys, table_.at(handle), apps_[handle], want_write_[handle], handle};
+  }
+  // A service's connection by slot (stream.slot()), while the service holds
+  // it: for the service's own poll (timeouts). Nothing once it was closed.
+  template <class Sys>
+  std::optional<tcp_stream<Sys, typename table_type::connection>> service_stream(Sys& sys, std::size_t slot) {
+    if (slot >= Connections || !open_[slot]) return std::nullopt;
+    return tcp_stream<Sys, typename table_type::connection>{sys, table_.at(slot), open_[slot], want_write_[slot],
+                                                            slot};
   }
 
   constexpr table_type const& table() const { return table_; }
+  constexpr void visit_counters(auto&& visit) const {
+    table_.counters().visit_counters(visit);
+    std::size_t open = 0;
+    for (std::size_t i = 0; i < Connections; ++i) open += table_.at(i).state() != tcp_state::closed;
+    visit("connections_in_use", open);
+    visit("malformed", malformed_);
+  }
   constexpr void describe_to(text_writer& w) const {
     table_.counters().describe_to(w);
     w << "\n    malformed: ";
@@ -218,7 +266,7 @@ class tcp_layer_state {
       if constexpr (TcpServiceRuntime<std::remove_cvref_t<decltype(part)>>) {
         if (!served && part.port == port) {
           served = true;
-          tcp_stream<Sys, typename table_type::connection> stream{sys, c, open_[i]};
+          tcp_stream<Sys, typename table_type::connection> stream{sys, c, open_[i], want_write_[i], i};
           f(part, stream);
         }
       }
@@ -239,6 +287,7 @@ class tcp_layer_state {
   table_type table_;
   std::array<bool, Connections> open_{};  // handed to a service and not yet closed by it
   std::array<bool, Connections> apps_{};  // opened by an app (connect) and not yet closed by it
+  std::array<bool, Connections> want_write_{};  // wait_writable() called: on_writable once there is room
   layer_counters malformed_{};            // segments that did not parse (checksum, options, ...)
 };
 
@@ -255,6 +304,8 @@ struct tcp {
   std::uint64_t seed = 0;
 
   static constexpr std::string_view name = detail::tcp_name;
+  static constexpr std::size_t connections = Connections;
+  static constexpr std::size_t send_buffer = SendBuffer;
   using provides = caps<cap::TcpLayer>;
   using needs = caps<cap::IpLayer, cap::Clock>;
 

@@ -77,6 +77,21 @@ struct tcp_table_counters {
   std::uint64_t time_wait_reused = 0;      // TIME-WAIT slots ended early for a new connection
   std::uint64_t dropped = 0;               // to a listener: neither SYN nor ACK
 
+  constexpr void visit_counters(auto&& visit) const {
+    visit("segments_in", segments_in);
+    visit("segments_out", segments_out);
+    visit("passive_opens", passive_opens);
+    visit("active_opens", active_opens);
+    visit("resets_sent", resets_sent);
+    visit("resets_ignored", resets_ignored);
+    visit("syn_cookies_sent", syn_cookies_sent);
+    visit("syn_cookies_accepted", syn_cookies_accepted);
+    visit("syn_cookies_rejected", syn_cookies_rejected);
+    visit("no_slot", no_slot);
+    visit("queue_full", queue_full);
+    visit("time_wait_reused", time_wait_reused);
+    visit("dropped", dropped);
+  }
   constexpr void describe_to(text_writer& w) const {
     w << "in " << segments_in << ", out " << segments_out << ", passive opens " << passive_opens
       << ", active opens " << active_opens << ", resets sent " << resets_sent << ", resets ignored "

@@ -126,6 +126,12 @@ class virtio_net {
   net::mac_address mac() const { return mac_; }
   bool link_up() const { return !has_status_ || (transport_.config16(6) & 1) != 0; }
   net_counters const& counters() const { return counters_; }
+  void visit_counters(auto&& visit) const {
+    visit("received", counters_.received);
+    visit("sent", counters_.sent);
+    visit("tx_full", counters_.tx_full);
+    visit("rx_malformed", counters_.rx_malformed);
+  }
   // The run-time state for runtime_system::describe_state_to.
   void describe_to(text_writer& w) const {
     w << (transport_.which() == transport::kind::pci ? "virtio-net over PCI, " : "virtio-net over MMIO, ")
