@@ -305,6 +305,23 @@ constexpr bool paths_distinct() {
   return true;
 }
 
+// Stands for the system when a handler's shape is checked in the
+// description, before any system exists: handlers take `auto& sys`.
+struct any_system {};
+
+template <class R>
+constexpr bool answers_something() {
+  if constexpr (requires { typename R::handler_type; })
+    return handler_methods<typename R::handler_type, any_system>() != 0;
+  else
+    return true;
+}
+template <class R>
+constexpr bool check_route_shape() {
+  if constexpr (!answers_something<R>()) (void)error::route_handler_wrong_shape<typename R::handler_type>{};
+  return true;
+}
+
 template <class T>
 struct is_route : std::false_type {};
 template <fixed_string P, class H>
@@ -356,6 +373,7 @@ class server_state<Port, routes<Routes...>, L> {
     c.started = false;
     c.active = true;
     c.deadline = s.system().now() + L.idle_timeout;
+    if (c.deadline < next_deadline_) next_deadline_ = c.deadline;
     ++counters_.connections;
   }
   template <class Stream>
@@ -671,6 +689,7 @@ struct server<Port, routes<Routes...>, L> {
 
   template <class D>
   constexpr void validate(D const& d) const {
+    (detail::check_route_shape<Routes>() && ...);
     if constexpr (!detail::paths_distinct<Routes...>()) (void)error::http_duplicate_path<server>{};
     if constexpr (D::template has<cap::TcpLayer>) {
       using tcp = std::remove_cvref_t<decltype(d.template at<D::template provider_of<cap::TcpLayer>>())>;
