@@ -29,7 +29,7 @@
 # Measures QEMU launch -> DHCP lease (the guest's "dhcp: bound" console line)
 # and QEMU launch -> first UDP echo answered, with bench/net-boot.py, for the
 # strata image and a Linux guest (Debian's cloud kernel + a busybox-static
-# initramfs, built here from Debian packages, bench/net-guest/), and launch ->
+# initramfs, built here from Debian packages by bench/linux-guest.sh), and launch ->
 # exit for the null image; then the smallest -m at which each echo guest still
 # answers, and the sizes of the images. See docs/bench.md.
 set -euo pipefail
@@ -140,79 +140,26 @@ ld -m elf_x86_64 -n -T "$bench/null/null.ld" --build-id=none -z noexecstack \
 strip -s "$scratch/null.elf"
 
 # --- the Linux guest -----------------------------------------------------------
-# Debian's cloud kernel (the metapackage depends on the versioned image
-# package, which is what we download) and busybox-static, unpacked with
-# dpkg-deb -x (nothing is installed on the host); an initramfs with busybox,
-# bench/net-guest/{init,udhcpc.script}, the virtio modules and udp-echo.
-kernel_package() {
-  apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'
-}
-kpkg=$(kernel_package)
-if [ -z "$kpkg" ]; then
-  [ "$(id -u)" -eq 0 ] || die "apt does not know linux-image-cloud-amd64: run apt-get update (as root)"
-  note "apt does not know linux-image-cloud-amd64: apt-get update"
-  apt-get update -qq >"$scratch/apt.log" 2>&1 || { cat "$scratch/apt.log" >&2; die "apt-get update failed"; }
-  kpkg=$(kernel_package)
-  [ -n "$kpkg" ] || die "no linux-image-cloud-amd64 in the apt sources"
-fi
-version_of() { apt-cache show --no-all-versions "$1" 2>/dev/null | awk '$1 == "Version:" { print $2; exit }'; }
-kver=$(version_of "$kpkg") bbver=$(version_of busybox-static)
-[ -n "$kver" ] && [ -n "$bbver" ] || die "apt cannot tell the versions of $kpkg and busybox-static"
-guest_key=$(printf '%s %s %s\n' "$kpkg" "$kver" "$bbver" | cat - "$bench/net-guest/"* | sha256sum | cut -c1-16)
-guest="$cache_dir/$kpkg-$guest_key"
+# Debian's cloud kernel and busybox-static (bench/linux-guest.sh), serving
+# UDP echo with bench/net-guest/udp-echo.c as its /etc/serve.
+# shellcheck source=bench/linux-guest.sh
+. "$bench/linux-guest.sh"
+linux_guest_packages
+kpkg=$lg_kpkg
+guest="$cache_dir/$kpkg-$(linux_guest_key)"
 
 build_guest() {
-  local work="$scratch/guest" debs="$scratch/guest/debs"
-  rm -rf "$work"; mkdir -p "$debs" "$work/root"
-  note "building the Linux guest ($kpkg $kver, busybox-static $bbver) in $guest"
-  # apt-get download as root warns that its sandbox user cannot write here; harmless.
-  (cd "$debs" && apt-get download "$kpkg" busybox-static) >"$scratch/apt.log" 2>&1 \
-    || { cat "$scratch/apt.log" >&2; die "apt-get download $kpkg busybox-static failed"; }
-  dpkg-deb -x "$debs/$kpkg"_*.deb "$work/kernel" || die "cannot unpack $kpkg"
-  dpkg-deb -x "$debs"/busybox-static_*.deb "$work/busybox" || die "cannot unpack busybox-static"
-  local kimg mods config r="$work/root"
-  kimg=$(ls "$work/kernel/boot/"vmlinuz-* 2>/dev/null | head -n 1)
-  config=$(ls "$work/kernel/boot/"config-* 2>/dev/null | head -n 1)
-  mods=$(ls -d "$work/kernel/lib/modules/"* 2>/dev/null | head -n 1)
-  [ -f "$kimg" ] && [ -f "$config" ] && [ -d "$mods" ] || die "$kpkg has no vmlinuz/config/modules where expected"
-  [ -x "$work/busybox/bin/busybox" ] || die "busybox-static has no /bin/busybox"
-
-  mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/sys" "$r/etc" "$r/lib/modules"
-  cp "$work/busybox/bin/busybox" "$r/bin/busybox"
-  ln -s busybox "$r/bin/sh"  # for the #! of init and of udhcpc's script
-  install -m 755 "$bench/net-guest/init" "$r/init"
-  install -m 755 "$bench/net-guest/udhcpc.script" "$r/etc/udhcpc.script"
+  local work="$scratch/guest" r="$scratch/guest/root"
+  note "building the Linux guest ($kpkg $lg_kver, busybox-static $lg_bbver) in $guest"
+  linux_guest_fetch "$work" "$kpkg" busybox-static
+  linux_guest_root "$work" "$r"
   gcc -static -Os -s -Wall -o "$r/bin/udp-echo" "$bench/net-guest/udp-echo.c" \
     || die "cannot build bench/net-guest/udp-echo.c statically (libc6-dev has libc.a)"
-  # The modules, each after its dependencies (from its own .modinfo); one the
-  # kernel has built in (modules.builtin) is skipped.
-  local m ko deps d loaded=" " how=()
-  : >"$r/etc/modules"
-  while read -r m; do
-    case "$m" in ''|'#'*) continue ;; esac
-    ko=$(find "$mods" -name "$m.ko" | head -n 1)
-    if [ -z "$ko" ]; then
-      grep -q "/$m.ko\$" "$mods/modules.builtin" || die "$kpkg has neither $m.ko nor $m built in"
-      how+=("$m=y"); loaded+="$m "; continue
-    fi
-    deps=$(objcopy -O binary --only-section=.modinfo "$ko" /dev/stdout | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' ')
-    for d in $deps; do
-      [[ $loaded == *" $d "* ]] || die "bench/net-guest/modules: $m needs $d first"
-    done
-    cp "$ko" "$r/lib/modules/"; echo "$m" >>"$r/etc/modules"
-    how+=("$m=m"); loaded+="$m "
-  done <"$bench/net-guest/modules"
-  (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -9 -n >"$work/initramfs.gz" \
-    || die "cannot write the initramfs"
+  ln -s /bin/udp-echo "$r/etc/serve"
+  linux_guest_pack "$r" "$work/initramfs.gz"
   mkdir -p "$guest"
-  cp "$kimg" "$guest/vmlinuz"; cp "$work/initramfs.gz" "$guest/initramfs.gz"
-  {
-    echo "kernel=$kpkg $kver"
-    echo "busybox=busybox-static $bbver"
-    echo "modules=${how[*]}"
-    echo "config=$(grep -E '^CONFIG_(VIRTIO_NET|VIRTIO_MMIO|VIRTIO_PCI)=' "$config" | tr '\n' ' ')"
-    echo "initramfs_bytes=$(du -sb --apparent-size "$r" | cut -f1)"
-  } >"$guest/info"
+  cp "$lg_kimg" "$guest/vmlinuz"; cp "$work/initramfs.gz" "$guest/initramfs.gz"
+  linux_guest_info "$r" >"$guest/info"
 }
 if [ $rebuild_guest -eq 1 ] || [ ! -f "$guest/info" ]; then build_guest; else note "Linux guest from the cache: $guest"; fi
 
@@ -228,23 +175,9 @@ strata_memory=$(awk 'prev == "-m" { print; exit } { prev = $0 }' "$scratch/image
 [ -n "$strata_memory" ] || die "no -m in the command of $name"
 sed -e 's/hostfwd=udp:127\.0\.0\.1:0-:7\b/hostfwd=udp:127.0.0.1:{port}-:7/' \
     -e '/^-m$/{n;s/.*/{memory}/}' "$scratch/image.cmd" >"$scratch/strata.cmd"
-with_kernel() {  # with_kernel KERNEL: strata.cmd with "-kernel KERNEL"
-  awk -v k="$1" 'prev == "-kernel" { print k; prev = ""; next } { print; prev = $0 }' "$scratch/strata.cmd"
-}
-with_kernel "$scratch/null.elf" >"$scratch/null.cmd"
-# Under TCG the guest's TSC is the host's (QEMU returns the host TSC plus an
-# offset), and on microvm Linux has nothing to calibrate it against (no PIT
-# gate on port 0x61, no HPET, no ACPI PM timer): without tsc_early_khz it
-# hangs at boot. tsc=reliable: the jiffies watchdog loses ticks under TCG and
-# would mark the TSC unstable. cryptomgr.notests: no crypto self-tests
-# (~0.2 s under TCG). nokaslr: the kernel's random placement moved the
-# smallest -m that boots by a few MB from boot to boot. panic=-1: a failed
-# boot (too little -m) ends QEMU at once (-no-reboot), not at the timeout.
-tsc_khz=$(awk -F': ' '/^cpu MHz/ { printf "%d\n", $2 * 1000; exit }' /proc/cpuinfo)
-[ -n "$tsc_khz" ] && [ "$tsc_khz" -gt 0 ] || die "cannot read the host's TSC frequency (cpu MHz in /proc/cpuinfo)"
-grep -qw constant_tsc /proc/cpuinfo || note "warning: the host's TSC is not constant; the Linux guest's clock may drift"
-linux_append="console=ttyS0 quiet tsc_early_khz=$tsc_khz tsc=reliable cryptomgr.notests mitigations=off nokaslr panic=-1"
-{ with_kernel "$guest/vmlinuz"; printf '%s\n' -initrd "$guest/initramfs.gz" -append "$linux_append"; } >"$scratch/linux.cmd"
+with_kernel "$scratch/strata.cmd" "$scratch/null.elf" >"$scratch/null.cmd"
+linux_append=$(linux_guest_append) || exit 2  # the reasons for each option: bench/linux-guest.sh
+{ with_kernel "$scratch/strata.cmd" "$guest/vmlinuz"; printf '%s\n' -initrd "$guest/initramfs.gz" -append "$linux_append"; } >"$scratch/linux.cmd"
 
 # --- timed runs ---------------------------------------------------------------------
 note "timing $name ($strata_addr), null and the Linux guest, $runs runs each on $machine (+1 warm-up each)"
