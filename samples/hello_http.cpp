@@ -23,7 +23,9 @@ constexpr auto description = strata::system(
     strata::serial_console{},
     strata::monotonic_clock{},
     strata::net::nic<>{},
-    strata::net::ipv4{},
+    // 16 frames may wait for ARP (4 by default): the answers to a burst of
+    // new connections right after boot, before the gateway's MAC is known.
+    strata::net::basic_ipv4<16, 16>{},
     strata::net::dhcp{},
     strata::net::tcp<64, 8192, 4096, 16>{},
     strata::http::server<80, site, limits>{});
