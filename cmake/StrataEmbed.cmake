@@ -36,7 +36,12 @@ if(CMAKE_SCRIPT_MODE_FILE)
     if(size EQUAL 0)
       set(escaped "\"\"")
     endif()
-    string(APPEND text "      {\"/${f}\",\n       std::string_view{${escaped}, ${size}}},\n")
+    # The ETag: 64 bits of the file's SHA-256, worked out here rather than by
+    # the compiler, whose constant evaluation has a step limit (clang's is
+    # about a million) that a hash over a large file would reach.
+    file(SHA256 "${FOLDER}/${f}" sha)
+    string(SUBSTRING "${sha}" 0 16 tag)
+    string(APPEND text "      {\"/${f}\",\n       std::string_view{${escaped}, ${size}},\n       \"\\\"${tag}\\\"\"},\n")
   endforeach()
   string(APPEND text "  }};\n};\n}  // namespace strata::embedded\n")
   file(WRITE "${OUTPUT}.tmp" "${text}")

@@ -1,7 +1,7 @@
 // Static files embedded in the image at build time, and what the server
 // needs to answer them, computed by the compiler: each file's Content-Type
-// (from its extension), its ETag (a hash of its bytes) and the header lines
-// of its 200 response.
+// (from its extension), its ETag (a hash of its bytes, from the build) and
+// the header lines of its 200 response.
 //
 // A folder becomes a C++ header with strata_embed_files() (CMake,
 // cmake/StrataEmbed.cmake), which defines a type holding the files:
@@ -9,8 +9,8 @@
 //   namespace strata::embedded {
 //   struct site {
 //     static constexpr std::array<strata::http::embedded_file, 2> files{{
-//         {"/index.html", std::string_view{"<!doctype html>...", 478}},
-//         {"/style.css", std::string_view{"body {...", 225}}}};
+//         {"/index.html", std::string_view{"<!doctype html>...", 478}, "\"530a38af9196dd02\""},
+//         {"/style.css", std::string_view{"body {...", 225}, "\"421c02dafbbb7c60\""}}};
 //   };
 //   }
 //
@@ -18,6 +18,7 @@
 // files) is a file set: tests write their own by hand.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +31,9 @@ namespace strata::http {
 struct embedded_file {
   std::string_view path;     // absolute, "/index.html"
   std::string_view content;  // the file's bytes
+  // The quoted entity tag, 16 hex digits: strata_embed_files() writes 64 bits
+  // of the file's SHA-256. Empty: the compiler hashes the bytes (etag_for).
+  std::string_view etag{};
 };
 
 template <class T>
@@ -76,7 +80,8 @@ constexpr std::string_view content_type_for(std::string_view path) {
 
 // A strong entity tag (RFC 9110 8.8.3) for content: 64-bit FNV-1a of the
 // bytes in hex, quoted. The same bytes give the same tag in every build, so
-// a rebuilt image keeps the caches of unchanged files valid.
+// a rebuilt image keeps the caches of unchanged files valid. For file sets
+// written by hand; generated ones carry a tag from the build.
 constexpr std::array<char, 18> etag_for(std::string_view content) {
   std::uint64_t h = 0xcbf29ce484222325U;
   for (char c : content) {
@@ -107,7 +112,11 @@ struct served_file {
 };
 
 constexpr served_file serve_file(embedded_file const& f) {
-  served_file s{.path = f.path, .content = f.content, .etag = etag_for(f.content)};
+  served_file s{.path = f.path, .content = f.content};
+  if (f.etag.size() == s.etag.size())
+    std::copy(f.etag.begin(), f.etag.end(), s.etag.begin());
+  else
+    s.etag = etag_for(f.content);
   text_writer w{s.head.data(), s.head.size()};
   w << "Content-Type: " << content_type_for(f.path) << "\r\nContent-Length: " << f.content.size() << "\r\n";
   s.etag_line_from = w.size();
@@ -116,12 +125,17 @@ constexpr served_file serve_file(embedded_file const& f) {
   return s;
 }
 
-// The served files of a file set, in its order, built once at compile time.
 template <FileSet Files>
-inline constexpr auto served_files = [] {
+constexpr std::array<served_file, Files::files.size()> serve_files() {
   std::array<served_file, Files::files.size()> out{};
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = serve_file(Files::files[i]);
   return out;
-}();
+}
+
+// The served files of a file set, in its order, built once at compile time.
+// (A function rather than a lambda: cppcheck 2.10 cannot parse a lambda
+// initialising a variable template.)
+template <FileSet Files>
+inline constexpr auto served_files = serve_files<Files>();
 
 }  // namespace strata::http

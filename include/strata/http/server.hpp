@@ -639,6 +639,7 @@ class server_state<Port, routes<Routes...>, L> {
 
   template <class Stream>
   static void send(Stream& s, std::string_view bytes) {
+    if (bytes.empty()) return;  // an empty view may hold nullptr, which memcpy must not get
     s.write(std::as_bytes(std::span{bytes.data(), bytes.size()}));
   }
 
@@ -648,9 +649,10 @@ class server_state<Port, routes<Routes...>, L> {
   }
   template <class R>
   static constexpr std::size_t index_of() {
-    std::size_t i = 0, found = 0;
-    ((std::is_same_v<R, Routes> ? (found = i, ++i) : ++i), ...);
-    return found;
+    constexpr bool same[] = {std::is_same_v<R, Routes>...};
+    std::size_t i = 0;
+    while (!same[i]) ++i;
+    return i;
   }
 
   std::array<connection, L.connections> conns_{};
@@ -715,7 +717,7 @@ struct system_stats {
   void get(auto& sys, request const&, response& res) {
     res.content_type("application/json");
     res.header("Cache-Control", "no-store");
-    text_writer_json out{res};
+    text_writer_json out{.res = res};
     out.begin();
     out.value("uptime_ms", sys.now() / 1'000'000);
     sys.visit_counters(out);
