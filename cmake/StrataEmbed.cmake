@@ -41,7 +41,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
     # about a million) that a hash over a large file would reach.
     file(SHA256 "${FOLDER}/${f}" sha)
     string(SUBSTRING "${sha}" 0 16 tag)
-    string(APPEND text "      {\"/${f}\",\n       std::string_view{${escaped}, ${size}},\n       \"\\\"${tag}\\\"\"},\n")
+    string(APPEND text "      {.path = \"/${f}\",\n       .content = std::string_view{${escaped}, ${size}},\n       .etag = \"\\\"${tag}\\\"\"},\n")
   endforeach()
   string(APPEND text "  }};\n};\n}  // namespace strata::embedded\n")
   file(WRITE "${OUTPUT}.tmp" "${text}")

@@ -102,7 +102,7 @@ if [ "$tool" = cppcheck ]; then
   "$program" --project="$work/compile_commands.json" --library="$here/doctest.cfg" \
     --suppressions-list="$here/cppcheck-suppressions.txt" \
     --enable=warning,performance,portability --std=c++20 --inline-suppr --error-exitcode=1 \
-    --suppress="*:$root/include/strata/net/*" --quiet -j "$jobs" \
+    --suppress="*:$root/include/strata/net/*" --suppress="*:$root/include/strata/http/*" --quiet -j "$jobs" \
     --template='{file}:{line}:{column}: {severity}: {message} [{id}]\n{code}' >"$work/log/cppcheck.out" 2>&1 || rc=$?
   grep -E '^[^ :]+ ?:[0-9]+:[0-9]+: ' "$work/log/cppcheck.out" | sed "s|^$root/||" | sort -u >"$summary" || true
   if [ $rc -ne 0 ] || [ -s "$summary" ]; then

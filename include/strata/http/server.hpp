@@ -282,12 +282,14 @@ struct route_paths {
   static constexpr std::array<std::string_view, 1> value{Route::path};
 };
 template <class Files>
+constexpr std::array<std::string_view, Files::files.size()> file_paths() {
+  std::array<std::string_view, Files::files.size()> p{};
+  for (std::size_t i = 0; i < p.size(); ++i) p[i] = Files::files[i].path;
+  return p;
+}
+template <class Files>
 struct route_paths<files<Files>> {
-  static constexpr auto value = [] {
-    std::array<std::string_view, Files::files.size()> p{};
-    for (std::size_t i = 0; i < p.size(); ++i) p[i] = Files::files[i].path;
-    return p;
-  }();
+  static constexpr auto value = file_paths<Files>();  // (not a lambda: cppcheck 2.10 cannot parse it here)
 };
 
 template <class... Routes>
