@@ -62,14 +62,14 @@ echo "ok: DHCP lease 10.0.0.2/24 from udhcpd"
 
 fail=0
 # ping: every echo answered.
-if ip netns exec "$ns" ping -c 5 -i 0.2 -W 2 10.0.0.2 | tee /dev/stderr | grep -q " 0% packet loss"; then
+if ip netns exec "$ns" ping -c 5 -i 0.2 -W 2 10.0.0.2 | tee /dev/stderr | grep >/dev/null " 0% packet loss"; then
   echo "ok: ping 10.0.0.2, 5 of 5 answered"
 else
   echo "FAIL: ping"; fail=1
 fi
 # A ping of 3000 data bytes: Linux sends it in three fragments; udp_echo
 # reassembles it and answers in fragments, which Linux reassembles.
-if ip netns exec "$ns" ping -c 1 -W 2 -s 3000 10.0.0.2 | tee /dev/stderr | grep -q "3008 bytes from 10.0.0.2"; then
+if ip netns exec "$ns" ping -c 1 -W 2 -s 3000 10.0.0.2 | tee /dev/stderr | grep >/dev/null "3008 bytes from 10.0.0.2"; then
   echo "ok: ping -s 3000 10.0.0.2 answered (fragments both ways)"
 else
   echo "FAIL: ping -s 3000"; fail=1
