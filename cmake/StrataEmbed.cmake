@@ -33,15 +33,16 @@ if(CMAKE_SCRIPT_MODE_FILE)
       string(APPEND escaped "\n       \"${line}\"")
       math(EXPR at "${at} + 128")
     endwhile()
+    set(content "std::string_view{${escaped}, ${size}}")
     if(size EQUAL 0)
-      set(escaped "\"\"")
+      set(content "std::string_view{}")
     endif()
     # The ETag: 64 bits of the file's SHA-256, worked out here rather than by
     # the compiler, whose constant evaluation has a step limit (clang's is
     # about a million) that a hash over a large file would reach.
     file(SHA256 "${FOLDER}/${f}" sha)
     string(SUBSTRING "${sha}" 0 16 tag)
-    string(APPEND text "      {.path = \"/${f}\",\n       .content = std::string_view{${escaped}, ${size}},\n       .etag = \"\\\"${tag}\\\"\"},\n")
+    string(APPEND text "      {.path = \"/${f}\",\n       .content = ${content},\n       .etag = \"\\\"${tag}\\\"\"},\n")
   endforeach()
   string(APPEND text "  }};\n};\n}  // namespace strata::embedded\n")
   file(WRITE "${OUTPUT}.tmp" "${text}")

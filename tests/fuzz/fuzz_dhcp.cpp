@@ -14,6 +14,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include <strata/net/dhcp/client.hpp>
@@ -22,8 +23,9 @@
 #include "roundtrip.hpp"
 
 namespace strata::net::roundtrip {
+namespace {
 
-inline bool dhcp(bytes in) {
+bool dhcp(bytes in) {
   auto const v = dhcp_view::parse(in);
   if (!v) return true;
   auto const r = dhcp_repr::parse(*v);
@@ -45,7 +47,7 @@ inline bool dhcp(bytes in) {
 namespace detail_dhcp {
 
 // The client's invariants after a poll at `now`.
-inline bool client_sane(dhcp_client const& c, time_ns now) {
+bool client_sane(dhcp_client const& c, time_ns now) {
   if (c.next_deadline() <= now) return false;
   auto const l = c.lease();
   if (l.has_value() != c.bound()) return false;
@@ -56,7 +58,7 @@ inline bool client_sane(dhcp_client const& c, time_ns now) {
 
 }  // namespace detail_dhcp
 
-inline bool dhcp_client_run(bytes in) {
+bool dhcp_client_run(bytes in) {
   static std::array<std::byte, 2048> message;
   if (in.size() > message.size()) return true;
   std::span<std::byte> const m{message.data(), in.size()};
@@ -75,12 +77,14 @@ inline bool dhcp_client_run(bytes in) {
   time_ns now = 1'000'000;
   c.start(now);
   (void)c.poll(now);
-  if (!answer(now += 1'000'000)) return false;  // as an OFFER
+  now += 1'000'000;
+  if (!answer(now)) return false;  // as an OFFER
   if (c.state() == dhcp_state::selecting) {
     // An OFFER from the server the input names, so that the input can be its ACK.
     auto const v = dhcp_view::parse(in);
     auto const r = v ? dhcp_repr::parse(*v) : result<dhcp_repr>{v.error()};
-    ipv4_address const server = r && r->server_identifier ? *r->server_identifier : ipv4_address{{10, 0, 2, 2}};
+    auto const named = r ? r->server_identifier : std::nullopt;
+    ipv4_address const server = named.value_or(ipv4_address{{10, 0, 2, 2}});
     c.receive(dhcp_repr{.op = dhcp_op::reply,
                         .message_type = dhcp_message_type::offer,
                         .xid = c.xid(),
@@ -90,15 +94,18 @@ inline bool dhcp_client_run(bytes in) {
               now);
     (void)c.poll(now);
   }
-  if (!answer(now += 1'000'000)) return false;  // as an ACK
-  if (!c.bound()) return true;
+  now += 1'000'000;
+  if (!answer(now)) return false;  // as an ACK
+  auto const lease = c.lease();
+  if (!lease) return true;
   now = c.next_deadline();  // T1 (never when the lease is forever: nothing happens)
-  if (now == never) return c.lease()->lease_time == dhcp_infinite_lease;
+  if (now == never) return lease->lease_time == dhcp_infinite_lease;
   (void)c.poll(now);
   if (!detail_dhcp::client_sane(c, now)) return false;
-  return answer(now += 1'000'000);  // as the renewal's ACK
+  return answer(now + 1'000'000);  // as the renewal's ACK
 }
 
+}  // namespace
 }  // namespace strata::net::roundtrip
 
 #ifndef STRATA_FUZZ_NO_MAIN

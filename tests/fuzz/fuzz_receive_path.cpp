@@ -88,24 +88,25 @@ void put16(std::vector<std::byte>& f, std::size_t at, std::uint16_t v) {
 
 // Applies the fix-ups the mode byte asks for.
 void shape(std::vector<std::byte>& f, std::uint8_t mode) {
+  auto const on = [mode](unsigned bit) { return (mode & bit) != 0; };
   if (f.size() >= 14) {
-    if (mode & 1) std::copy_n(our_mac.octets.begin(), 6, reinterpret_cast<std::uint8_t*>(f.data()));
-    if (mode & 2) put16(f, 12, (mode & 4) ? 0x0806 : 0x0800);
+    if (on(1)) our_mac.store(f, 0);
+    if (on(2)) put16(f, 12, on(4) ? 0x0806 : 0x0800);
   }
-  if (f.size() >= 34 && (mode & 2) && !(mode & 4)) {
-    if (mode & 8) our_ip.store(f, 30);
-    if (mode & 64) {  // one datagram's fragments, whatever else the input says
+  if (f.size() >= 34 && on(2) && !on(4)) {
+    if (on(8)) our_ip.store(f, 30);
+    if (on(64)) {  // one datagram's fragments, whatever else the input says
       put16(f, 18, 0x4242);
       ipv4_address{{10, 0, 0, 1}}.store(f, 26);
     }
     std::size_t const ihl = (std::to_integer<std::size_t>(f[14]) & 0x0f) * 4;
-    if ((mode & 16) && ihl >= 20 && 14 + ihl <= f.size()) {
+    if (on(16) && ihl >= 20 && 14 + ihl <= f.size()) {
       put16(f, 24, 0);
       put16(f, 24, internet_checksum(std::span<std::byte const>{f}.subspan(14, ihl)));
       std::size_t const total = std::min<std::size_t>((std::to_integer<std::size_t>(f[16]) << 8) |
                                                           std::to_integer<std::size_t>(f[17]),
                                                       f.size() - 14);
-      if ((mode & 32) && f[23] == std::byte{1} && total >= ihl + 4) {  // ICMP: fix its checksum too
+      if (on(32) && f[23] == std::byte{1} && total >= ihl + 4) {  // ICMP: fix its checksum too
         auto icmp = std::span<std::byte>{f}.subspan(14 + ihl, total - ihl);
         icmp[2] = icmp[3] = std::byte{0};
         std::uint16_t const c = internet_checksum(icmp);
@@ -126,7 +127,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   }();
   if (size < 1) return 0;
   std::uint8_t const mode = data[0];
-  fuzz_nic::incoming.assign(reinterpret_cast<std::byte const*>(data + 1), reinterpret_cast<std::byte const*>(data + size));
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): libFuzzer's bytes as std::byte; both may alias
+  std::span<std::byte const> const in{reinterpret_cast<std::byte const*>(data), size};
+  fuzz_nic::incoming.assign(in.begin() + 1, in.end());
   shape(fuzz_nic::incoming, mode);
   fuzz_nic::pending = true;
   fuzz_platform::time += 7'000'000;  // time passes between frames: ARP retries and expiry run too

@@ -55,17 +55,19 @@ outcome serve(std::string_view in, std::span<std::uint8_t const> cuts, std::size
   static fake_system sys;  // big: one, reset for each run
   static server_t server;
   sys = fake_system{};
-  sys.tcp = fake_tcp{&sys, &sys.conns};
+  sys.tcp = fake_tcp{.sys = &sys, .conns = &sys.conns};
   std::destroy_at(&server);
   std::construct_at(&server);
   fake_stream stream = sys.stream(0);
   auto& c = sys.conns[0];
   c.room = room == 0 ? std::size_t{1} << 30 : room;
   server.on_accept(stream);
-  std::size_t at = 0, k = 0;
+  std::size_t at = 0;
+  std::size_t k = 0;
   int idle_turns = 0;
   while (c.open && idle_turns < 64) {
-    std::size_t const before_in = c.in.size() + at, before_out = c.out.size();
+    std::size_t const before_in = c.in.size() + at;
+    std::size_t const before_out = c.out.size();
     if (at < in.size()) {
       std::size_t const n = cuts.empty() ? in.size() : 1 + cuts[k++ % cuts.size()] % 97;
       std::size_t const take = std::min(n, in.size() - at);
@@ -82,7 +84,7 @@ outcome serve(std::string_view in, std::span<std::uint8_t const> cuts, std::size
     if (c.open) server.on_readable(stream);
     idle_turns = (c.in.size() + at == before_in && c.out.size() == before_out && at == in.size()) ? idle_turns + 1 : 0;
   }
-  return {c.out, c.shut, c.closed};
+  return {.out = c.out, .shut = c.shut, .closed = c.closed};
 }
 
 }  // namespace
@@ -92,6 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   std::size_t const n_cuts = size == 0 ? 0 : bytes[0] % 8;
   if (size < 1 + n_cuts) return 0;
   auto const cuts = bytes.subspan(1, n_cuts);
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): libFuzzer's bytes as chars; char may alias
   std::string_view const in{reinterpret_cast<char const*>(data) + 1 + n_cuts, size - 1 - n_cuts};
 
   outcome const whole = serve(in, {}, 0, false);

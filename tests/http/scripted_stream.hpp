@@ -41,13 +41,13 @@ struct fake_stream {
     for (std::size_t i = 0; i < n; ++i) out[i] = std::byte(static_cast<unsigned char>(c->in[i]));
     return n;
   }
-  std::size_t consume(std::size_t n) {
+  std::size_t consume(std::size_t n) const {
     n = std::min(n, c->in.size());
     c->in.erase(0, n);
     return n;
   }
   std::size_t readable() const { return c->in.size(); }
-  std::size_t write(std::span<std::byte const> data) {
+  std::size_t write(std::span<std::byte const> data) const {
     if (c->shut || c->closed || c->aborted) return 0;
     std::size_t const n = std::min(data.size(), c->room);
     for (std::size_t i = 0; i < n; ++i) c->out += static_cast<char>(std::to_integer<unsigned char>(data[i]));
@@ -56,13 +56,13 @@ struct fake_stream {
   }
   std::size_t writable() const { return c->shut || c->closed ? 0 : c->room; }
   bool peer_closed() const { return c->fin; }
-  void wait_writable() { c->want_write = true; }
-  void shutdown_write() { c->shut = true; }
-  void close() {
+  void wait_writable() const { c->want_write = true; }
+  void shutdown_write() const { c->shut = true; }
+  void close() const {
     c->closed = true;
     c->open = false;
   }
-  void abort() {
+  void abort() const {
     c->aborted = true;
     c->open = false;
   }
@@ -75,7 +75,7 @@ struct fake_tcp {
   std::array<connection_script, 4>* conns;
   std::optional<fake_stream> service_stream(fake_system&, std::size_t i) {
     if (!(*conns)[i].open) return std::nullopt;
-    return fake_stream{sys, &(*conns)[i], i};
+    return fake_stream{.sys = sys, .c = &(*conns)[i], .index = i};
   }
 };
 
@@ -90,7 +90,7 @@ struct nic_counters {
 struct fake_system {
   time_ns t = 0;
   std::array<connection_script, 4> conns{};
-  fake_tcp tcp{this, &conns};
+  fake_tcp tcp{.sys = this, .conns = &conns};
   time_ns now() const { return t; }
   template <class Cap>
   fake_tcp& get() {
@@ -101,23 +101,24 @@ struct fake_system {
     visit("nic", nic_counters{});
     visit("drops", std::uint64_t{0});
   }
-  fake_stream stream(std::size_t i) { return {this, &conns[i], i}; }
+  fake_stream stream(std::size_t i) { return {.sys = this, .c = &conns[i], .index = i}; }
 };
 
 // A file set: an index, a folder's index, a file larger than small send
 // buffers, binary bytes.
 constexpr std::array<char, 3000> big_text = [] {
   std::array<char, 3000> a{};
-  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<char>('a' + i % 26);
+  std::size_t i = 0;
+  for (char& c : a) c = static_cast<char>('a' + i++ % 26);
   return a;
 }();
 
 struct site {
   static constexpr std::array<embedded_file, 4> files{{
-      {"/index.html", "<h1>hi</h1>\n"},
-      {"/docs/index.html", "docs\n"},
-      {"/big.txt", std::string_view{big_text.data(), big_text.size()}},
-      {"/data.bin", std::string_view{"\0\x01\x02", 3}},
+      {.path = "/index.html", .content = "<h1>hi</h1>\n"},
+      {.path = "/docs/index.html", .content = "docs\n"},
+      {.path = "/big.txt", .content = std::string_view{big_text.data(), big_text.size()}},
+      {.path = "/data.bin", .content = std::string_view{"\0\x01\x02", 3}},
   }};
 };
 

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <strata/core/capability.hpp>
 #include <strata/format.hpp>
@@ -240,12 +241,8 @@ TEST_CASE("backpressure: a handler runs once, when its whole answer fits") {
 }
 
 TEST_CASE("bad requests: the status, Connection: close, FIN, and the rest read and dropped until the client closes") {
-  struct bad {
-    std::string_view request;
-    std::string_view status;
-  };
   std::string const long_header = "GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(300, 'a') + "\r\n\r\n";
-  for (auto const& [request, status] : std::array<bad, 9>{{
+  for (auto const& [request, status] : std::array<std::pair<std::string_view, std::string_view>, 9>{{
            {"GET / HTTP/1.1\r\n\r\n", "400 Bad Request"},
            {"GET /0123456789012345678901234567890123456789012345678901234567890 HTTP/1.1\r\n", "414 URI Too Long"},
            {"BREW / HTTP/1.1\r\nHost: x\r\n\r\n", "501 Not Implemented"},

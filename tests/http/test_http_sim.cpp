@@ -39,14 +39,18 @@ sim::network<2> wire;
 constexpr std::size_t big_size = 40'000;
 constexpr auto big = [] {
   std::array<char, big_size> a{};
-  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
+  std::size_t i = 0;
+  for (char& c : a) {
+    c = static_cast<char>((i * 7 + i / 251) & 0xff);
+    ++i;
+  }
   return a;
 }();
 
 struct site {
   static constexpr std::array<http::embedded_file, 2> files{{
-      {"/big.bin", std::string_view{big.data(), big.size()}},
-      {"/index.html", "<h1>hello</h1>\n"},
+      {.path = "/big.bin", .content = std::string_view{big.data(), big.size()}},
+      {.path = "/index.html", .content = "<h1>hello</h1>\n"},
   }};
 };
 struct counter {
@@ -54,7 +58,7 @@ struct counter {
   void get(auto&, http::request const&, http::response& res) { res.print("call {}\n"_fmt, ++n); }
 };
 
-std::string const requests =
+constexpr std::string_view requests =
     "GET /big.bin HTTP/1.1\r\nHost: s\r\n\r\n"
     "GET /count HTTP/1.1\r\nHost: s\r\n\r\n"
     "GET / HTTP/1.1\r\nHost: s\r\n\r\n"

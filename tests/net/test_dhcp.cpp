@@ -21,7 +21,7 @@
 // tests/fuzz/roundtrip.hpp is another owner's); this takes them without its
 // entry point.
 #define STRATA_FUZZ_NO_MAIN
-#include "fuzz/fuzz_dhcp.cpp"
+#include "fuzz/fuzz_dhcp.cpp"  // NOLINT(bugprone-suspicious-include): the properties, without the entry point
 
 namespace {
 
@@ -258,10 +258,14 @@ TEST_CASE("dhcp: every prefix of every capture up to its end option is truncated
     char const* name;
     bytes message;
   };
-  capture const all[] = {{"slirp_discover", slirp_discover}, {"slirp_offer", slirp_offer},
-                         {"slirp_request", slirp_request},   {"slirp_ack", slirp_ack},
-                         {"slirp_renew_request", slirp_renew_request}, {"udhcpd_offer", udhcpd_offer},
-                         {"udhcpd_ack", udhcpd_ack},         {"udhcpd_nak", udhcpd_nak}};
+  capture const all[] = {{.name = "slirp_discover", .message = slirp_discover},
+                         {.name = "slirp_offer", .message = slirp_offer},
+                         {.name = "slirp_request", .message = slirp_request},
+                         {.name = "slirp_ack", .message = slirp_ack},
+                         {.name = "slirp_renew_request", .message = slirp_renew_request},
+                         {.name = "udhcpd_offer", .message = udhcpd_offer},
+                         {.name = "udhcpd_ack", .message = udhcpd_ack},
+                         {.name = "udhcpd_nak", .message = udhcpd_nak}};
   for (auto const& c : all) {
     CAPTURE(c.name);
     std::size_t const end = end_of(c.message);
@@ -295,7 +299,7 @@ TEST_CASE("dhcp: the round trip holds for the captures and every single-byte mut
         copy[i] ^= std::byte{x};
         bool const ok = roundtrip::dhcp(copy) && roundtrip::dhcp_client_run(copy);
         if (!ok) FAIL_CHECK("mutation at " << i << " by " << int(x));
-        parsed_mutations += dhcp_view::parse(copy).has_value();
+        if (dhcp_view::parse(copy)) ++parsed_mutations;
         copy[i] = old;
       }
     }
@@ -398,6 +402,13 @@ dhcp_client bound_to_slirp() {
   REQUIRE(c.state() == dhcp_state::bound);
   (void)c.take_change();
   return c;
+}
+
+// The client's lease, which the test requires it to have.
+dhcp_lease lease_of(dhcp_client const& c) {
+  auto const l = c.lease();
+  REQUIRE(l);
+  return *l;
 }
 
 TEST_CASE("dhcp: a full exchange with slirp: DISCOVER, OFFER, REQUEST, ACK, bound with its lease") {
@@ -519,7 +530,10 @@ TEST_CASE("dhcp: lost OFFERs: the DISCOVER is repeated after 4, 8, 16, 32, 64, 6
 }
 
 TEST_CASE("dhcp: the same seed and MAC give the same run, another seed or MAC another xid") {
-  dhcp_client a{guest, 42}, b{guest, 42}, other_seed{guest, 43}, other_mac{udhcpc_mac, 42};
+  dhcp_client a{guest, 42};
+  dhcp_client b{guest, 42};
+  dhcp_client other_seed{guest, 43};
+  dhcp_client other_mac{udhcpc_mac, 42};
   for (auto* c : {&a, &b, &other_seed, &other_mac}) {
     c->start(0);
     REQUIRE(c->poll(0));
@@ -621,7 +635,7 @@ TEST_CASE("dhcp: udhcpd's lease: its T1 and T2, two DNS servers") {
 
 TEST_CASE("dhcp: renewal at T1 is unicast to the server with ciaddr, and its ACK extends the lease") {
   auto c = bound_to_slirp();
-  auto const old = *c.lease();
+  auto const old = lease_of(c);
   std::uint32_t const acquisition_xid = c.xid();
   time_ns const t1 = old.renew_at();
   CHECK_FALSE(c.poll(t1 - 1));
@@ -665,7 +679,7 @@ TEST_CASE("dhcp: renewal at T1 is unicast to the server with ciaddr, and its ACK
 
 TEST_CASE("dhcp: rebinding at T2 broadcasts, retries at half the time left down to 60 s, and expiry loses the address") {
   auto c = bound_to_slirp();
-  auto const l = *c.lease();
+  auto const l = lease_of(c);
   REQUIRE(c.poll(l.renew_at()));
   std::uint32_t const renewal_xid = c.xid();
   // Polled only at T2: the renewal's retries are skipped, rebinding begins.
@@ -710,14 +724,14 @@ TEST_CASE("dhcp: rebinding at T2 broadcasts, retries at half the time left down 
 
 TEST_CASE("dhcp: an ACK while rebinding may come from any server, a NAK while renewing loses the address") {
   auto c = bound_to_slirp();
-  auto const l = *c.lease();
+  auto const l = lease_of(c);
   REQUIRE(c.poll(l.renew_at()));
   REQUIRE(c.poll(l.rebind_at()));
   auto other = answer(slirp_ack, c);
   "10.0.2.4"_ipv4.store(other, dhcp_layout::options + 5);  // option 54's address
   c.receive(bytes{other}, l.rebind_at() + ms);
   CHECK(c.state() == dhcp_state::bound);
-  CHECK(c.lease()->server == "10.0.2.4"_ipv4);
+  CHECK(lease_of(c).server == "10.0.2.4"_ipv4);
   CHECK(c.take_change());  // another server: the host may care
 
   auto c2 = bound_to_slirp();
@@ -792,7 +806,7 @@ TEST_CASE("dhcp: an ACK must carry a lease time and name the server requested fr
   ack.server_identifier = "10.0.2.2"_ipv4;
   c.receive(ack, 20 * ms);
   CHECK(c.state() == dhcp_state::bound);
-  CHECK(c.lease()->lease_time == 3600);
+  CHECK(lease_of(c).lease_time == 3600);
 }
 
 // A client bound by an ACK built from slirp's with the given changes.
@@ -805,8 +819,7 @@ dhcp_lease lease_after(Change change) {
   ack.xid = c.xid();
   change(ack);
   c.receive(ack, 20 * ms);
-  REQUIRE(c.lease());
-  return *c.lease();
+  return lease_of(c);
 }
 
 TEST_CASE("dhcp: lease policies: classful prefix without a mask, T1 and T2 sanity, a 20 s floor, forever") {
@@ -892,7 +905,9 @@ TEST_CASE("dhcp: the client's messages survive emit and parse, and describe thei
   auto const v = dhcp_view::parse(bytes{out.data(), *n});
   REQUIRE(v);
   CHECK(*dhcp_repr::parse(*v) == r->message);
-  CHECK(v->option(dhcp_option::client_identifier)->size() == 7);
+  auto const id = v->option(dhcp_option::client_identifier);
+  REQUIRE(id);
+  CHECK(id->size() == 7);
 }
 
 }  // namespace

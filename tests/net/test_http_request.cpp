@@ -17,6 +17,7 @@
 
 namespace strata::http {
 // For doctest's messages.
+// NOLINTNEXTLINE(misc-use-internal-linkage): doctest finds it by argument-dependent lookup, in this namespace
 inline std::ostream& operator<<(std::ostream& os, feed_result const& r) {
   return os << "{consumed " << r.consumed << ", status " << int(r.status) << ", error " << name(r.error) << "}";
 }
@@ -131,6 +132,7 @@ void check_every_split(std::string_view text) {
     CHECK(outcome_of(*p, feed_pieces(*p, {text.substr(0, cut), text.substr(cut)})) == whole);
   }
   std::vector<std::string_view> bytes;
+  bytes.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) bytes.push_back(text.substr(i, 1));
   p->reset();
   CHECK(outcome_of(*p, feed_pieces(*p, bytes)) == whole);

@@ -119,6 +119,7 @@ TEST_CASE("the smallest fragments: 8 bytes each, 70 of them, in a shuffled order
   for (std::size_t at = 0; at < p.size(); at += 8) offsets.push_back(at);
   // A fixed permutation: stride 29 through 70 offsets (29 and 70 are coprime).
   std::vector<std::size_t> order;
+  order.reserve(offsets.size());
   for (std::size_t i = 0; i < offsets.size(); ++i) order.push_back(offsets[(i * 29) % offsets.size()]);
   for (std::size_t i = 0; i < order.size(); ++i) {
     std::size_t const at = order[i];
@@ -568,7 +569,8 @@ TEST_CASE("Linux's ping -s 3000, in any order, reassembles into a valid echo req
 }
 
 TEST_CASE("Linux's fragmented echo reply is the echo reply strata emits for that request, byte for byte") {
-  small request, reply;
+  small request;
+  small reply;
   for (auto f : {std::span<std::byte const>{ping_3000_request_0}, std::span<std::byte const>{ping_3000_request_1},
                  std::span<std::byte const>{ping_3000_request_2}})
     (void)request.receive(*ipv4_view::parse(ip_of(f)), 0);
@@ -589,8 +591,22 @@ constexpr bool reassembles_at_compile_time() {
   for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = std::byte(i + 1);
   std::array<std::byte, 20 + 16> a{};
   std::array<std::byte, 20 + 8> b{};
-  if (!ipv4_repr{from, to, ip_protocol::udp, 64, 0, 0, 9, false, true, 0, 16, {}}.emit(a)) return false;
-  if (!ipv4_repr{from, to, ip_protocol::udp, 64, 0, 0, 9, false, false, 16, 8, {}}.emit(b)) return false;
+  if (!ipv4_repr{.source = from,
+                 .destination = to,
+                 .protocol = ip_protocol::udp,
+                 .identification = 9,
+                 .more_fragments = true,
+                 .payload_len = 16}
+           .emit(a))
+    return false;
+  if (!ipv4_repr{.source = from,
+                 .destination = to,
+                 .protocol = ip_protocol::udp,
+                 .identification = 9,
+                 .fragment_offset = 16,
+                 .payload_len = 8}
+           .emit(b))
+    return false;
   for (std::size_t i = 0; i < 16; ++i) a[20 + i] = payload[i];
   for (std::size_t i = 0; i < 8; ++i) b[20 + i] = payload[16 + i];
   reassembler<1, 556> r;
@@ -608,7 +624,7 @@ TEST_CASE("udp_repr::emit_header writes the header emit writes, checksum over th
   for (std::size_t n : {0U, 1U, 7U, 8U, 1471U, 1472U, 1473U, 4000U, 65507U}) {
     CAPTURE(n);
     auto const p = payload_of(n);
-    udp_repr const u{40000, 7, p};
+    udp_repr const u{.source_port = 40000, .destination_port = 7, .payload = p};
     bytes whole(u.size());
     REQUIRE(u.emit(whole, from, to));
     std::array<std::byte, 8> head{};

@@ -26,18 +26,23 @@
 namespace {
 
 using namespace strata::net;
-using strata::never;
 using strata::time_ns;
 
-constexpr time_ns ms = 1'000'000, s = 1'000'000'000;
-constexpr ipv4_address addr_a{{10, 0, 0, 1}}, addr_b{{10, 0, 0, 2}};
+constexpr time_ns ms = 1'000'000;
+constexpr time_ns s = 1'000'000'000;
+constexpr ipv4_address addr_a{{10, 0, 0, 1}};
+constexpr ipv4_address addr_b{{10, 0, 0, 2}};
+// Port `port` at A's address, at B's.
+constexpr tcp_endpoint at_a(std::uint16_t port) { return {.address = addr_a, .port = port}; }
+constexpr tcp_endpoint at_b(std::uint16_t port) { return {.address = addr_b, .port = port}; }
 
 // SipHash-2-4 reference vectors (key 00..0f; message 00..n-1): the paper's
 // appendix (15 bytes) and vectors.h of the reference implementation.
 constexpr std::uint64_t siphash_of(std::size_t n) {
   std::array<std::byte, 64> m{};
   for (std::size_t i = 0; i < m.size(); ++i) m[i] = std::byte(i);
-  return detail::siphash24({0x0706050403020100U, 0x0f0e0d0c0b0a0908U}, std::span<std::byte const>{m}.first(n));
+  return detail::siphash24({.k0 = 0x0706050403020100U, .k1 = 0x0f0e0d0c0b0a0908U},
+                           std::span<std::byte const>{m}.first(n));
 }
 static_assert(siphash_of(0) == 0x726fdb47dd0e0e31U);
 static_assert(siphash_of(15) == 0xa129ca6149be45e5U);
@@ -51,9 +56,10 @@ constexpr bool listen_80(std::uint16_t port) { return port == 80; }
 
 // The engine runs in constant evaluation: a handshake and a few bytes.
 constexpr bool constexpr_exchange() {
-  tcp_table<1, 64, 64, 1> a{{.secret = {1, 2}}}, b{{.secret = {3, 4}, .listening = &listen_80}};
+  tcp_table<1, 64, 64, 1> a{{.secret = {.k0 = 1, .k1 = 2}}};
+  tcp_table<1, 64, 64, 1> b{{.secret = {.k0 = 3, .k1 = 4}, .listening = &listen_80}};
   time_ns const now = 1'000'000'000;
-  auto const ia = a.connect({addr_a, 1234}, {addr_b, 80}, now);
+  auto const ia = a.connect(at_a(1234), at_b(80), now);
   auto const exchange = [&] {
     for (int round = 0; round < 4; ++round) {
       while (auto o = a.poll(now)) b.on_segment(o->source, o->destination, o->segment, now);
@@ -77,7 +83,7 @@ using table = tcp_table<Connections, Send, Receive, Backlog>;
 template <class T>
 std::unique_ptr<T> make_table(std::uint64_t key, bool listens, tcp_config c = {}) {
   return std::make_unique<T>(
-      tcp_table_config{.secret = {key, ~key}, .listening = listens ? &listen_80 : nullptr, .connection = c});
+      tcp_table_config{.secret = {.k0 = key, .k1 = ~key}, .listening = listens ? &listen_80 : nullptr, .connection = c});
 }
 
 struct faults {
@@ -110,8 +116,8 @@ struct network {
   std::function<bool(bool from_a, tcp_repr const&)> drop;
 
   struct packet {
-    time_ns at;
-    std::uint64_t order;
+    time_ns at = 0;
+    std::uint64_t order = 0;
     ipv4_address source, destination;
     std::vector<std::byte> bytes;
   };
@@ -232,8 +238,8 @@ constexpr std::byte stream_byte(std::uint64_t i, std::uint64_t direction) {
 // One direction of a bulk transfer: writes the stream as room allows,
 // reads and checks what arrives.
 struct stream {
-  std::uint64_t size;
-  std::uint64_t direction;
+  std::uint64_t size = 0;
+  std::uint64_t direction = 0;
   std::uint64_t written = 0;
   std::uint64_t read = 0;
   bool mismatch = false;
@@ -263,13 +269,14 @@ struct stream {
 // A and B connected (A active to B:80), B's connection accepted.
 template <class Net>
 std::pair<std::size_t, std::size_t> establish(Net& net) {
-  auto const ia = net.a.connect({addr_a, 0}, {addr_b, 80}, net.now);
+  auto const ia = net.a.connect(at_a(0), at_b(80), net.now);
   REQUIRE(ia.has_value());
   std::optional<std::size_t> ib;
   REQUIRE(net.run_until([&] {
     if (!ib) ib = net.b.accept(80);
     return ib && net.a.at(*ia).state() == tcp_state::established;
   }));
+  REQUIRE(ib.has_value());
   return {*ia, *ib};
 }
 
@@ -316,12 +323,13 @@ TEST_CASE("tcp engine: three-way handshake with options negotiated") {
   CHECK(syn.options.mss == 1460);
   CHECK(syn.options.window_scale == 1);  // 65536 bytes do not fit 16 bits
   CHECK(syn.options.sack_permitted);
-  CHECK(syn.options.timestamps.has_value());
+  REQUIRE(syn.options.timestamps.has_value());
   CHECK(syn.window == 65535);
   CHECK(syn.source_port >= 49152);
-  CHECK(syn.seq_number == a->isn({addr_a, syn.source_port}, {addr_b, 80}, t0));
+  CHECK(syn.seq_number == a->isn(at_a(syn.source_port), at_b(80), t0));
   CHECK(syn_ack.flags == tcp_flags{.syn = true, .ack = true});
   CHECK(syn_ack.ack_number == syn.seq_number + 1);
+  REQUIRE(syn_ack.options.timestamps.has_value());
   CHECK(syn_ack.options.timestamps->echo_reply == syn.options.timestamps->value);
   CHECK(net.log[1].at == t0 + 10 * ms);
   CHECK(ack.flags == tcp_flags{.ack = true});
@@ -364,8 +372,8 @@ TEST_CASE("tcp engine: simultaneous open") {
   auto b = make_table<T>(2, false);
   network<T> net(*a, *b);
   net.f.delay = 10 * ms;
-  auto const ia = a->connect({addr_a, 1000}, {addr_b, 2000}, net.now);
-  auto const ib = b->connect({addr_b, 2000}, {addr_a, 1000}, net.now);
+  auto const ia = a->connect(at_a(1000), at_b(2000), net.now);
+  auto const ib = b->connect(at_b(2000), at_a(1000), net.now);
   REQUIRE(ia);
   REQUIRE(ib);
   auto& ca = a->at(*ia);
@@ -400,7 +408,8 @@ void bulk_transfer(std::uint64_t bytes, faults f, std::uint64_t seed) {
   auto const [ia, ib] = establish(net);
   auto& ca = a->at(ia);
   auto& cb = b->at(ib);
-  stream ab{bytes, 1}, ba{bytes, 2};
+  stream ab{.size = bytes, .direction = 1};
+  stream ba{.size = bytes, .direction = 2};
   bool const done = net.run_until(
       [&] {
         ab.write(ca);
@@ -411,7 +420,7 @@ void bulk_transfer(std::uint64_t bytes, faults f, std::uint64_t seed) {
         if (ba.written == bytes) cb.shutdown_write();
         return ca.state() == tcp_state::closed && cb.state() == tcp_state::closed;
       },
-      24 * 3600 * s);
+      86'400 * s);  // a day
   CHECK(done);
   CHECK(ab.read == bytes);
   CHECK(ba.read == bytes);
@@ -452,7 +461,8 @@ TEST_CASE("tcp engine: RST at RCV.NXT resets, in the window gets a challenge ACK
   network<T> net(*a, *b);
   auto const [ia, ib] = establish(net);
   auto& cb = b->at(ib);
-  tcp_endpoint const from{addr_a, a->at(ia).local().port}, to{addr_b, 80};
+  tcp_endpoint const from = at_a(a->at(ia).local().port);
+  tcp_endpoint const to = at_b(80);
   std::uint32_t const nxt = cb.rcv_nxt();
 
   net.inject(addr_a, addr_b, segment(from, to, nxt + 100, 0, tcp_flags{.rst = true}));
@@ -501,7 +511,8 @@ TEST_CASE("tcp engine: SYN and bad ACKs on an established connection get challen
   network<T> net(*a, *b);
   auto const [ia, ib] = establish(net);
   auto& cb = b->at(ib);
-  tcp_endpoint const from{addr_a, a->at(ia).local().port}, to{addr_b, 80};
+  tcp_endpoint const from = at_a(a->at(ia).local().port);
+  tcp_endpoint const to = at_b(80);
 
   net.inject(addr_a, addr_b, segment(from, to, cb.rcv_nxt() + 5, 0, tcp_flags{.syn = true}));
   auto out = outputs(*b, net.now);
@@ -532,7 +543,7 @@ TEST_CASE("tcp engine: segments for no connection get a RST, a RST gets nothing"
   auto a = make_table<T>(1, false);
   auto b = make_table<T>(2, true);
   network<T> net(*a, *b);
-  auto const ia = a->connect({addr_a, 0}, {addr_b, 81}, net.now);  // nobody listens on 81
+  auto const ia = a->connect(at_a(0), at_b(81), net.now);  // nobody listens on 81
   REQUIRE(ia);
   REQUIRE(net.run_until([&] { return a->at(*ia).state() == tcp_state::closed; }));
   CHECK(a->at(*ia).error() == tcp_error::refused);
@@ -541,7 +552,8 @@ TEST_CASE("tcp engine: segments for no connection get a RST, a RST gets nothing"
   CHECK(net.log[1].seg.seq_number == 0);
   CHECK(net.log[1].seg.ack_number == net.log[0].seg.seq_number + 1);
 
-  tcp_endpoint const from{addr_a, 5555}, to{addr_b, 81};
+  tcp_endpoint const from = at_a(5555);
+  tcp_endpoint const to = at_b(81);
   net.inject(addr_a, addr_b, segment(from, to, 1, 0, tcp_flags{.rst = true}));
   CHECK(outputs(*b, net.now).empty());
   CHECK(b->counters().resets_ignored == 1);
@@ -552,11 +564,11 @@ TEST_CASE("tcp engine: segments for no connection get a RST, a RST gets nothing"
   CHECK(out[0].flags == tcp_flags{.rst = true});
   CHECK(out[0].seq_number == 777);
   // To the listener without SYN or ACK: dropped.
-  net.inject(addr_a, addr_b, segment(from, {addr_b, 80}, 1, 0, tcp_flags{.fin = true}));
+  net.inject(addr_a, addr_b, segment(from, at_b(80), 1, 0, tcp_flags{.fin = true}));
   CHECK(outputs(*b, net.now).empty());
   CHECK(b->counters().dropped == 1);
   // An ACK to the listener with no cookie behind it: RST.
-  net.inject(addr_a, addr_b, segment(from, {addr_b, 80}, 1, 777, tcp_flags{.ack = true}));
+  net.inject(addr_a, addr_b, segment(from, at_b(80), 1, 777, tcp_flags{.ack = true}));
   CHECK(outputs(*b, net.now).size() == 1);
 }
 
@@ -567,11 +579,12 @@ TEST_CASE("tcp engine: SYN retransmissions back off 1, 2, 4 ... s, then the conn
   network<T> net(*a, *b);
   net.drop = [](bool, tcp_repr const&) { return true; };
   time_ns const t0 = net.now;
-  auto const ia = a->connect({addr_a, 0}, {addr_b, 80}, net.now);
+  auto const ia = a->connect(at_a(0), at_b(80), net.now);
   REQUIRE(ia);
   REQUIRE(net.run_until([&] { return a->at(*ia).state() == tcp_state::closed; }));
   CHECK(a->at(*ia).error() == tcp_error::timed_out);
   std::vector<time_ns> times;
+  times.reserve(net.log.size());
   for (auto const& r : net.log) times.push_back((r.at - t0) / ms);
   CHECK(times == std::vector<time_ns>{0, 1000, 3000, 7000, 15000, 31000, 63000, 123000});  // 60 s cap
   CHECK(net.now - t0 == 183 * s);
@@ -646,7 +659,7 @@ TEST_CASE("tcp engine: delayed ACKs, every second segment or after 40 ms") {
   REQUIRE(net.log.size() == before + 2);
   CHECK(net.log[before + 1].at == t0 + 40 * ms);
   // Two full segments: the second is acknowledged at once.
-  std::array<std::byte, 2 * 1448> two{};
+  std::array<std::byte, 2 * std::size_t{1448}> two{};
   std::size_t const mid = net.log.size();
   time_ns const t1 = net.now;
   REQUIRE(ca.write(two) == two.size());
@@ -677,7 +690,7 @@ TEST_CASE("tcp engine: fast retransmit after 3 duplicate ACKs, with SACK blocks"
   // The first flight: the initial window, 3 segments (4380 bytes, RFC 5681).
   REQUIRE(net.run_until([&] { return net.log.size() >= 6; }));
   CHECK(net.sent_by(true).size() == 2 + 3);
-  stream check{data.size(), 3};
+  stream check{.size = data.size(), .direction = 3};
   REQUIRE(net.run_until([&] {
     check.consume(cb);
     return check.read == data.size();
@@ -693,7 +706,8 @@ TEST_CASE("tcp engine: fast retransmit after 3 duplicate ACKs, with SACK blocks"
     if (r.seg.options.sack_count > 0 && r.seg.options.sack_blocks[0].left == lost + 1448) sacked = true;
   CHECK(sacked);
   // The retransmission left before an RTO could have fired.
-  time_ns first = 0, again = 0;
+  time_ns first = 0;
+  time_ns again = 0;
   for (auto const& r : net.sent_by(true))
     if (r.seg.seq_number == lost && r.len > 0) (first == 0 ? first : again) = r.at;
   CHECK(again > first);
@@ -744,7 +758,7 @@ TEST_CASE("tcp engine: zero window, probes backing off exactly, then the window 
   // Each probe was answered with the window, still 0.
   CHECK(cb.counters().count(tcp_drop_reason::out_of_window) == 11);
   // B reads: the window update lets the rest through.
-  stream check{data.size(), 4};
+  stream check{.size = data.size(), .direction = 4};
   REQUIRE(net.run_until([&] {
     check.consume(cb);
     return check.read == data.size();
@@ -800,7 +814,7 @@ TEST_CASE("tcp engine: half-close, shut down writing and keep reading") {
   CHECK(cb.state() == tcp_state::close_wait);
   REQUIRE(net.run_until([&] { return ca.state() == tcp_state::fin_wait_2; }));
   // B answers at length; A, half closed, reads it all.
-  stream reply{300000, 5};
+  stream reply{.size = 300000, .direction = 5};
   REQUIRE(net.run_until([&] {
     reply.write(cb);
     reply.consume(ca);
@@ -861,7 +875,8 @@ TEST_CASE("tcp engine: simultaneous close goes through CLOSING on both sides") {
   auto& cb = b->at(ib);
   ca.shutdown_write();
   cb.shutdown_write();
-  bool a_closing = false, b_closing = false;
+  bool a_closing = false;
+  bool b_closing = false;
   REQUIRE(net.run_until([&] {
     a_closing |= ca.state() == tcp_state::closing;
     b_closing |= cb.state() == tcp_state::closing;
@@ -899,15 +914,16 @@ TEST_CASE("tcp engine: 10,000 spoofed SYNs, a real client still connects") {
   network<TA, TB> net(*a, *b);
   net.f.delay = 1 * ms;
   strata::net::sim::prng rng{42};
-  std::optional<std::size_t> ia, ib;
+  std::optional<std::size_t> ia;
+  std::optional<std::size_t> ib;
   for (int i = 0; i < 10000; ++i) {
     auto const r = rng.next();
     ipv4_address const spoofed = ipv4_address::from_u32(0xc0a80000U | static_cast<std::uint32_t>(r & 0xffff));
-    tcp_repr syn = segment({spoofed, static_cast<std::uint16_t>(1024 + (r >> 16) % 60000)}, {addr_b, 80},
+    tcp_repr syn = segment({.address = spoofed, .port = static_cast<std::uint16_t>(1024 + (r >> 16) % 60000)}, at_b(80),
                            static_cast<std::uint32_t>(r >> 32), 0, tcp_flags{.syn = true});
     syn.options.mss = 1460;
     net.inject(spoofed, addr_b, syn);
-    if (i == 5000) ia = a->connect({addr_a, 0}, {addr_b, 80}, net.now);
+    if (i == 5000) ia = a->connect(at_a(0), at_b(80), net.now);
     if (i % 10 == 0) {  // 10 SYNs a millisecond
       net.run_until([&] { return false; }, 1 * ms);
       if (!ib) ib = b->accept(80);
@@ -918,6 +934,7 @@ TEST_CASE("tcp engine: 10,000 spoofed SYNs, a real client still connects") {
     if (!ib) ib = b->accept(80);
     return ib && a->at(*ia).state() == tcp_state::established;
   }));
+  REQUIRE((ia.has_value() && ib.has_value()));
   auto& ca = a->at(*ia);
   auto& cb = b->at(*ib);
   CHECK(cb.state() == tcp_state::established);
@@ -929,7 +946,8 @@ TEST_CASE("tcp engine: 10,000 spoofed SYNs, a real client still connects") {
   CHECK(cb.send_mss() == 1460);
   CHECK(ca.counters().timeouts == 0);
   // It carries data both ways.
-  stream up{20000, 6}, down{20000, 7};
+  stream up{.size = 20000, .direction = 6};
+  stream down{.size = 20000, .direction = 7};
   REQUIRE(net.run_until([&] {
     up.write(ca);
     down.write(cb);
@@ -940,8 +958,8 @@ TEST_CASE("tcp engine: 10,000 spoofed SYNs, a real client still connects") {
   CHECK_FALSE(up.mismatch);
   CHECK_FALSE(down.mismatch);
   // A forged cookie (wrong by one) is reset.
-  tcp_endpoint const forger{addr_a, 4444};
-  net.inject(addr_a, addr_b, segment(forger, {addr_b, 80}, 1001, 0x12345678, tcp_flags{.ack = true}));
+  tcp_endpoint const forger = at_a(4444);
+  net.inject(addr_a, addr_b, segment(forger, at_b(80), 1001, 0x12345678, tcp_flags{.ack = true}));
   CHECK(b->counters().syn_cookies_rejected == 1);
 }
 
@@ -956,7 +974,7 @@ TEST_CASE("tcp engine: a TIME-WAIT slot is taken when no other is free") {
     if (b->in_use(ib) && b->at(ib).peer_closed()) b->at(ib).close();
     return a->at(ia).state() == tcp_state::time_wait && !b->in_use(ib);
   }));
-  auto const again = a->connect({addr_a, 0}, {addr_b, 80}, net.now);
+  auto const again = a->connect(at_a(0), at_b(80), net.now);
   REQUIRE(again);
   CHECK(a->counters().time_wait_reused == 1);
   std::optional<std::size_t> jb;

@@ -77,7 +77,7 @@ struct prober {
   int echoes = 0;
   time_ns next = 0;
   void on_datagram(auto&, datagram const& d) {
-    if (d.from == endpoint{offered, 7} && d.payload.size() == 5) ++echoes;
+    if (d.from == endpoint{.address = offered, .port = 7} && d.payload.size() == 5) ++echoes;
   }
   void poll(auto& sys, time_ns now) {
     if (echoes > 0 || now < next) return;

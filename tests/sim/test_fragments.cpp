@@ -70,7 +70,7 @@ struct big_udp_client {
   }
   void on_timer(auto& sys, timer_id) { send_missing(sys); }
   void on_datagram(auto& udp, datagram const& d) {
-    if (d.from != endpoint{server_ip, 7} || d.payload.size() != size) return;
+    if (d.from != endpoint{.address = server_ip, .port = 7} || d.payload.size() != size) return;
     auto const i = std::to_integer<std::size_t>(d.payload[0]);
     bool intact = i < count;
     for (std::size_t k = 1; intact && k < size; ++k) intact = d.payload[k] == fill(i, k);
@@ -102,8 +102,12 @@ struct big_pinger {
 
   void ask_arp(auto& sys) {
     std::array<std::byte, 60> f{};
-    (void)ethernet_repr{mac_address::broadcast(), client_mac, ethertype::arp, {}}.emit(f);
-    (void)arp_repr{arp_operation::request, client_mac, client_ip, {}, server_ip}.emit(std::span{f}.subspan(14));
+    (void)ethernet_repr{.destination = mac_address::broadcast(), .source = client_mac, .type = ethertype::arp}.emit(f);
+    (void)arp_repr{.operation = arp_operation::request,
+                   .sender_hardware = client_mac,
+                   .sender_protocol = client_ip,
+                   .target_protocol = server_ip}
+        .emit(std::span{f}.subspan(14));
     (void)sys.template get<cap::NetDevice>().transmit(f);
   }
   // One echo request as three fragments, a fresh IP identification each time.
@@ -116,9 +120,14 @@ struct big_pinger {
     for (std::size_t at = 0; at < message_len; at += 1480) {
       std::size_t const len = std::min<std::size_t>(1480, message_len - at);
       std::array<std::byte, 1514> f{};
-      (void)ethernet_repr{server, client_mac, ethertype::ipv4, {}}.emit(f);
-      (void)ipv4_repr{client_ip, server_ip, ip_protocol::icmp, 64, 0, 0, id, false, at + len < message_len,
-                      static_cast<std::uint16_t>(at), len, {}}
+      (void)ethernet_repr{.destination = server, .source = client_mac, .type = ethertype::ipv4}.emit(f);
+      (void)ipv4_repr{.source = client_ip,
+                      .destination = server_ip,
+                      .protocol = ip_protocol::icmp,
+                      .identification = id,
+                      .more_fragments = at + len < message_len,
+                      .fragment_offset = static_cast<std::uint16_t>(at),
+                      .payload_len = len}
           .emit(std::span{f}.subspan(14));
       std::copy_n(message.begin() + static_cast<std::ptrdiff_t>(at), len, f.begin() + 34);
       (void)sys.template get<cap::NetDevice>().transmit(std::span{f}.first(34 + len));
@@ -174,8 +183,8 @@ constexpr auto raw_pinger =
     strata::system(monotonic_clock{}, timers<2>{}, sim::nic{.port = wire.port(0), .mac = client_mac}, app<big_pinger>{});
 using raw_pinger_t = runtime_system<sim::platform, std::remove_cvref_t<decltype(raw_pinger)>>;
 
-sim::fault_plan const all_faults{.loss = sim::percent(5), .duplicate = sim::percent(5), .reorder = sim::percent(5),
-                                 .corrupt = sim::percent(3), .delay = 1_ms, .jitter = 2_ms};
+constexpr sim::fault_plan all_faults{.loss = sim::percent(5), .duplicate = sim::percent(5), .reorder = sim::percent(5),
+                                     .corrupt = sim::percent(3), .delay = 1_ms, .jitter = 2_ms};
 
 TEST_CASE("4000-byte UDP echo between two stacks: reassembled, echoed in fragments, byte-exact") {
   sim::platform::reset();
@@ -219,18 +228,20 @@ TEST_CASE("3000-byte pings from raw frames: reassembled by the stack, answered i
   CHECK(p.sent == big_pinger::count);  // every one answered the first time
   CHECK(p.bad_replies == 0);
   auto const& s = srv.get<cap::IpLayer>().counters();
-  CHECK(s.ipv4.received == 3 * big_pinger::count);
+  CHECK(s.ipv4.received == 3 * std::uint64_t{big_pinger::count});
   CHECK(s.reassembled == big_pinger::count);
   CHECK(s.icmp.received == big_pinger::count);
   CHECK(s.icmp.sent == big_pinger::count);
   CHECK(s.fragmented == big_pinger::count);
-  CHECK(s.ipv4.sent == 3 * big_pinger::count);
+  CHECK(s.ipv4.sent == 3 * std::uint64_t{big_pinger::count});
   CHECK(s.ipv4.drops() == 0);
 }
 
 TEST_CASE("4000-byte UDP echo under faults: resent until every datagram comes back intact") {
-  std::uint64_t duplicates = 0, lost_datagrams = 0, damaged = 0;
-  for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
+  std::uint64_t duplicates = 0;
+  std::uint64_t lost_datagrams = 0;
+  std::uint64_t damaged = 0;
+  for (std::uint64_t seed : {1U, 2U, 3U, 4U}) {
     CAPTURE(seed);
     sim::platform::reset();
     wire.reset(all_faults, seed);
@@ -253,7 +264,7 @@ TEST_CASE("4000-byte UDP echo under faults: resent until every datagram comes ba
 
 TEST_CASE("3000-byte pings under faults: resent until every one is answered intact") {
   std::uint64_t reassembled = 0;
-  for (std::uint64_t seed : {7u, 8u, 9u}) {
+  for (std::uint64_t seed : {7U, 8U, 9U}) {
     CAPTURE(seed);
     sim::platform::reset();
     wire.reset(all_faults, seed);
@@ -266,7 +277,7 @@ TEST_CASE("3000-byte pings under faults: resent until every one is answered inta
     CHECK(p.sent > big_pinger::count);  // something had to be resent
     reassembled += srv.get<cap::IpLayer>().counters().reassembled;
   }
-  CHECK(reassembled >= 3 * big_pinger::count);
+  CHECK(reassembled >= 3 * std::uint64_t{big_pinger::count});
 }
 
 TEST_CASE("the same seed replays the same fragmented run") {

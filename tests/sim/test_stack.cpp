@@ -51,17 +51,25 @@ struct pinger {
   static void send(auto& nic, std::span<std::byte const> frame) { (void)nic.transmit(frame); }
   void ask_arp(auto& sys) {
     std::array<std::byte, 60> f{};
-    (void)ethernet_repr{mac_address::broadcast(), client_mac, ethertype::arp, {}}.emit(f);
-    (void)arp_repr{arp_operation::request, client_mac, client_ip, {}, server_ip}.emit(std::span{f}.subspan(14));
+    (void)ethernet_repr{.destination = mac_address::broadcast(), .source = client_mac, .type = ethertype::arp}.emit(f);
+    (void)arp_repr{.operation = arp_operation::request,
+                   .sender_hardware = client_mac,
+                   .sender_protocol = client_ip,
+                   .target_protocol = server_ip}
+        .emit(std::span{f}.subspan(14));
     send(sys.template get<cap::NetDevice>(), f);
   }
   void ping(auto& sys, std::uint16_t seq) {
     std::array<std::byte, 14 + 20 + 8 + 32> f{};
     std::array<std::byte, 32> data{};
     for (std::size_t i = 0; i < data.size(); ++i) data[i] = std::byte(seq + i);
-    (void)ethernet_repr{server, client_mac, ethertype::ipv4, {}}.emit(f);
-    (void)ipv4_repr{client_ip, server_ip, ip_protocol::icmp, 64, 0, 0, seq, false, false, 0, 40, {}}.emit(
-        std::span{f}.subspan(14));
+    (void)ethernet_repr{.destination = server, .source = client_mac, .type = ethertype::ipv4}.emit(f);
+    (void)ipv4_repr{.source = client_ip,
+                    .destination = server_ip,
+                    .protocol = ip_protocol::icmp,
+                    .identification = seq,
+                    .payload_len = 40}
+        .emit(std::span{f}.subspan(14));
     (void)icmp_repr::echo_request(0x5151, seq, data).emit(std::span{f}.subspan(34));
     send(sys.template get<cap::NetDevice>(), f);
   }
@@ -101,7 +109,7 @@ struct pinger {
     }
     if (answered.all()) sys.exit(0);
   }
-  time_ns next_deadline() const { return never; }
+  static time_ns next_deadline() { return never; }
 };
 constexpr auto raw_client =
     strata::system(monotonic_clock{}, timers<2>{}, sim::nic{.port = wire.port(0), .mac = client_mac}, app<pinger>{});
@@ -120,8 +128,8 @@ struct udp_client {
       if (echoed[static_cast<std::size_t>(i)]) continue;
       std::array<std::byte, 100> payload{};
       payload[0] = std::byte(i);
-      for (std::size_t k = 1; k < payload.size(); ++k) payload[k] = std::byte(i * 7 + k);
-      udp.send_to({server_ip, 7}, payload);
+      for (std::size_t k = 1; k < payload.size(); ++k) payload[k] = std::byte(static_cast<std::size_t>(i) * 7 + k);
+      udp.send_to({.address = server_ip, .port = 7}, payload);
     }
   }
   void start(auto& sys) {
@@ -130,10 +138,11 @@ struct udp_client {
   }
   void on_timer(auto& sys, timer_id) { send_missing(sys); }
   void on_datagram(auto& udp, datagram const& d) {
-    if (d.from != endpoint{server_ip, 7} || d.payload.size() != 100) return;
+    if (d.from != endpoint{.address = server_ip, .port = 7} || d.payload.size() != 100) return;
     int const i = std::to_integer<int>(d.payload[0]);
     bool intact = i < count;
-    for (std::size_t k = 1; intact && k < 100; ++k) intact = d.payload[k] == std::byte(i * 7 + k);
+    for (std::size_t k = 1; intact && k < 100; ++k)
+      intact = d.payload[k] == std::byte(static_cast<std::size_t>(i) * 7 + k);
     if (!intact) {
       ++corrupted_echoes;
       return;
@@ -147,8 +156,8 @@ constexpr auto stack_client =
                    net::ipv4{.address = "10.0.0.1/24"}, udp_service<udp_client, 5000>{});
 using stack_client_t = runtime_system<sim::platform, std::remove_cvref_t<decltype(stack_client)>>;
 
-sim::fault_plan const all_faults{.loss = sim::percent(5), .duplicate = sim::percent(5), .reorder = sim::percent(5),
-                                 .corrupt = sim::percent(3), .delay = 1_ms, .jitter = 2_ms};
+constexpr sim::fault_plan all_faults{.loss = sim::percent(5), .duplicate = sim::percent(5), .reorder = sim::percent(5),
+                                   .corrupt = sim::percent(3), .delay = 1_ms, .jitter = 2_ms};
 
 TEST_CASE("ARP and ping from raw frames: every echo request is answered with its data") {
   sim::platform::reset();
@@ -167,7 +176,7 @@ TEST_CASE("ARP and ping from raw frames: every echo request is answered with its
 }
 
 TEST_CASE("ARP and ping under loss, duplication, reordering, corruption and jitter") {
-  for (std::uint64_t seed : {7u, 8u, 9u}) {
+  for (std::uint64_t seed : {7U, 8U, 9U}) {
     CAPTURE(seed);
     sim::platform::reset();
     wire.reset(all_faults, seed);
@@ -194,8 +203,9 @@ TEST_CASE("UDP echo between two stacks: 50 datagrams, byte-exact") {
 }
 
 TEST_CASE("UDP echo under faults: resends until every datagram is echoed intact, and corruption is counted") {
-  std::uint64_t corrupted_seen = 0, corrupted_sent = 0;
-  for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
+  std::uint64_t corrupted_seen = 0;
+  std::uint64_t corrupted_sent = 0;
+  for (std::uint64_t seed : {1U, 2U, 3U, 4U}) {
     CAPTURE(seed);
     sim::platform::reset();
     wire.reset(all_faults, seed);

@@ -90,6 +90,7 @@ constexpr auto client = strata::system(monotonic_clock{}, sim::nic{.port = wire.
 using server_t = runtime_system<sim::platform, std::remove_cvref_t<decltype(server)>>;
 using client_t = runtime_system<sim::platform, std::remove_cvref_t<decltype(client)>>;
 
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters): a seed and a time limit do not mix up
 void transfer(std::size_t bytes, sim::fault_plan const& faults, std::uint64_t seed, time_ns limit) {
   sim::platform::reset();
   wire.reset(faults, seed);

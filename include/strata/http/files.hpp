@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include <strata/core/text.hpp>
 
@@ -46,10 +47,7 @@ concept FileSet = requires {
 // registrations). Text is served as UTF-8. An unknown extension is
 // application/octet-stream, which browsers download rather than render.
 constexpr std::string_view content_type_for(std::string_view path) {
-  struct entry {
-    std::string_view extension, type;
-  };
-  constexpr std::array<entry, 22> types{{
+  constexpr std::array<std::pair<std::string_view, std::string_view>, 22> types{{
       {".html", "text/html; charset=utf-8"},
       {".htm", "text/html; charset=utf-8"},
       {".css", "text/css; charset=utf-8"},
@@ -73,8 +71,8 @@ constexpr std::string_view content_type_for(std::string_view path) {
       {".webmanifest", "application/manifest+json"},
       {".map", "application/json"},
   }};
-  for (auto const& t : types)
-    if (path.ends_with(t.extension)) return t.type;
+  for (auto const& [extension, type] : types)
+    if (path.ends_with(extension)) return type;
   return "application/octet-stream";
 }
 
@@ -114,7 +112,7 @@ struct served_file {
 constexpr served_file serve_file(embedded_file const& f) {
   served_file s{.path = f.path, .content = f.content};
   if (f.etag.size() == s.etag.size())
-    std::copy(f.etag.begin(), f.etag.end(), s.etag.begin());
+    std::ranges::copy(f.etag, s.etag.begin());
   else
     s.etag = etag_for(f.content);
   text_writer w{s.head.data(), s.head.size()};

@@ -229,10 +229,7 @@ constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && 
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // RFC 9110 5.6.2.
 constexpr bool is_tchar(char c) {
-  if (is_alpha(c) || is_digit(c)) return true;
-  for (char t : std::string_view{"!#$%&'*+-.^_`|~"})
-    if (c == t) return true;
-  return false;
+  return is_alpha(c) || is_digit(c) || std::string_view{"!#$%&'*+-.^_`|~"}.find(c) != std::string_view::npos;
 }
 constexpr bool is_vchar(char c) { return c > ' ' && c < 0x7f; }
 constexpr bool is_obs_text(char c) { return static_cast<unsigned char>(c) >= 0x80; }
@@ -259,7 +256,9 @@ constexpr void for_each_element(std::string_view list, F&& f) {
   while (true) {
     std::size_t const comma = list.find(',');
     // No substr here or below: its out_of_range path would pull exceptions into an image.
-    std::string_view const element = trim_ows({list.data(), std::min(comma, list.size())});
+    std::string_view element = list;
+    element.remove_suffix(list.size() - std::min(comma, list.size()));
+    element = trim_ows(element);
     if (!element.empty()) f(element);
     if (comma == std::string_view::npos) return;
     list.remove_prefix(comma + 1);
@@ -401,20 +400,21 @@ class basic_request_parser {
 
   constexpr std::string_view kept(std::size_t from, std::size_t len) const { return {buf_.data() + from, len}; }
 
+  // NOLINTNEXTLINE(readability-function-cognitive-complexity): a case a state, each read on its own
   constexpr void step(char c) {
     using detail::is_ows;
     switch (state_) {
-      case state::start:
-        if (c == '\r') state_ = state::start_lf;
-        else {
-          state_ = state::method;
-          step(c);
-        }
-        return;
       case state::start_lf:
         if (c == '\n') state_ = state::start;
         else fail(request_error::bad_request_line);
         return;
+      case state::start:
+        if (c == '\r') {  // an empty line before a request is ignored (RFC 9112 2.2)
+          state_ = state::start_lf;
+          return;
+        }
+        state_ = state::method;
+        [[fallthrough]];
       case state::method:
         if (!count_request_line()) return;
         if (c == ' ') return end_method();

@@ -54,6 +54,7 @@ namespace strata::http {
 // print("..."_fmt, ...) formats into the body with fmt's compile-time checks.
 class response {
  public:
+  // NOLINTNEXTLINE(bugprone-easily-swappable-parameters): named as the members they fill
   constexpr response(std::span<char> body, std::span<char> headers) : body_{body}, headers_{headers} {}
 
   constexpr void status(std::uint16_t code) { status_ = code; }
@@ -263,11 +264,13 @@ constexpr std::string_view target_path(std::string_view target) {
     target.remove_prefix(path);
   }
   // No substr: its out_of_range path would pull exceptions into the image.
-  return {target.data(), std::min(target.size(), target.find_first_of("?#"))};
+  target.remove_suffix(target.size() - std::min(target.size(), target.find_first_of("?#")));
+  return target;
 }
 
 // If-None-Match (RFC 9110 13.1.2): "*" or a list of entity tags, compared
 // weakly (W/"x" matches "x").
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters): the header, then what it is compared with
 constexpr bool none_match(std::string_view header, std::string_view etag) {
   bool found = false;
   for_each_element(header, [&](std::string_view tag) {
@@ -366,7 +369,10 @@ class server_state<Port, routes<Routes...>, L> {
 
   template <class Stream>
   void on_accept(Stream& s) {
-    if (s.slot() >= L.connections) return s.abort();  // cannot happen: validate() checks the counts
+    if (s.slot() >= L.connections) {  // cannot happen: validate() checks the counts
+      s.abort();
+      return;
+    }
     auto& c = conns_[s.slot()];
     c.parser.reset();
     c.pending = {};
@@ -374,8 +380,7 @@ class server_state<Port, routes<Routes...>, L> {
     c.draining = false;
     c.started = false;
     c.active = true;
-    c.deadline = s.system().now() + L.idle_timeout;
-    if (c.deadline < next_deadline_) next_deadline_ = c.deadline;
+    arm(c, s.system().now() + L.idle_timeout);
     ++counters_.connections;
   }
   template <class Stream>
@@ -402,24 +407,8 @@ class server_state<Port, routes<Routes...>, L> {
         c.active = false;
         continue;
       }
-      if (c.deadline <= now) {
-        bool const mid_request = c.started && !c.closing && c.parser.status() == parse_status::incomplete;
-        if (!c.draining) ++counters_.timeouts;
-        if (mid_request && c.pending.empty()) {
-          c.closing = true;  // a 408, then the lingering close
-          if (answer_simple(*s, c, 408, "request timeout\n", {}, method::get)) {
-            pump(*s);
-            if (c.active && c.deadline > now) {
-              if (c.deadline < next_deadline_) next_deadline_ = c.deadline;
-              continue;
-            }
-          }
-        }
-        s->close();  // idle, stalled, or lingered long enough (a RST if bytes are still unread)
-        c.active = false;
-        continue;
-      }
-      if (c.deadline < next_deadline_) next_deadline_ = c.deadline;
+      if (c.deadline <= now) time_out(*s, c, now);
+      if (c.active) next_deadline_ = std::min(next_deadline_, c.deadline);
     }
   }
   constexpr time_ns next_deadline() const { return next_deadline_; }
@@ -445,6 +434,32 @@ class server_state<Port, routes<Routes...>, L> {
     bool active = false;
   };
 
+  // What a route did with a request.
+  enum class routed : std::uint8_t { not_mine, answered, no_room };
+
+  constexpr void arm(connection& c, time_ns deadline) {
+    c.deadline = deadline;
+    next_deadline_ = std::min(next_deadline_, deadline);
+  }
+
+  // A connection past its deadline: a 408 if a request was cut short, then
+  // the lingering close; otherwise (idle, stalled, or lingered long enough)
+  // it is closed, with a RST if bytes are still unread.
+  template <class Stream>
+  void time_out(Stream& s, connection& c, time_ns now) {
+    bool const mid_request = c.started && !c.closing && c.parser.status() == parse_status::incomplete;
+    if (!c.draining) ++counters_.timeouts;
+    if (mid_request && c.pending.empty()) {
+      c.closing = true;
+      if (answer_simple(s, c, 408, "request timeout\n", {}, method::get)) {
+        pump(s);
+        if (c.active && c.deadline > now) return;
+      }
+    }
+    s.close();
+    c.active = false;
+  }
+
   // Answers what has arrived, in order, as far as the send buffer allows.
   template <class Stream>
   void pump(Stream& s) {
@@ -457,34 +472,48 @@ class server_state<Port, routes<Routes...>, L> {
         auto const n = s.write(std::as_bytes(std::span{c.pending.data(), c.pending.size()}));
         c.pending.remove_prefix(n);
         if (n != 0) c.deadline = now + L.idle_timeout;  // a slow reader is not idle while it reads
-        if (!c.pending.empty()) return s.wait_writable();
-      }
-      if (c.closing) return linger(s, c, now);
-      if (c.parser.status() == parse_status::incomplete) {
-        std::array<std::byte, 1024> in;
-        std::size_t const n = s.peek(in);
-        if (n == 0) {
-          if (s.peer_closed()) {  // the client is done (a half-close after its last request is fine)
-            s.close();
-            c.active = false;
-          }
+        if (!c.pending.empty()) {
+          s.wait_writable();
           return;
         }
-        if (!c.started) {
-          c.started = true;
-          c.deadline = now + L.request_timeout;
-          if (c.deadline < next_deadline_) next_deadline_ = c.deadline;
-        }
-        auto const r = c.parser.feed(std::span{in}.first(n));
-        s.consume(r.consumed);
-        if (r.status == parse_status::incomplete) continue;
       }
-      if (!answer(s, c)) return s.wait_writable();  // no room yet: on_writable comes back here
+      if (c.closing) {
+        linger(s, c, now);
+        return;
+      }
+      if (!read_request(s, c, now)) return;
+      if (!answer(s, c)) {
+        s.wait_writable();  // no room yet: on_writable comes back here
+        return;
+      }
       c.parser.reset();
       c.started = false;
-      c.deadline = now + L.idle_timeout;
-      if (c.deadline < next_deadline_) next_deadline_ = c.deadline;
+      arm(c, now + L.idle_timeout);
     }
+  }
+
+  // Feeds the parser what has arrived until its request is complete or
+  // failed; false when it needs bytes that have not arrived (or the client
+  // closed before sending any: then the connection is closed).
+  template <class Stream>
+  bool read_request(Stream& s, connection& c, time_ns now) {
+    while (c.parser.status() == parse_status::incomplete) {
+      std::array<std::byte, 1024> in;  // NOLINT(cppcoreguidelines-pro-type-member-init): peek fills what is read
+      std::size_t const n = s.peek(in);
+      if (n == 0) {
+        if (s.peer_closed()) {  // the client is done (a half-close after its last request is fine)
+          s.close();
+          c.active = false;
+        }
+        return false;
+      }
+      if (!c.started) {
+        c.started = true;
+        arm(c, now + L.request_timeout);
+      }
+      s.consume(c.parser.feed(std::span{in}.first(n)).consumed);
+    }
+    return true;
   }
 
   // After the last answer: FIN, then read and drop what the client still
@@ -496,8 +525,7 @@ class server_state<Port, routes<Routes...>, L> {
     if (!c.draining) {
       c.draining = true;
       s.shutdown_write();
-      c.deadline = now + linger_timeout;
-      if (c.deadline < next_deadline_) next_deadline_ = c.deadline;
+      arm(c, now + linger_timeout);
     }
     while (s.readable() != 0) s.consume(s.readable());
     if (s.peer_closed()) {
@@ -530,77 +558,77 @@ class server_state<Port, routes<Routes...>, L> {
     return true;
   }
 
+  // The first route that takes the path answers; a 404 if none does.
   template <class Stream>
   bool dispatch(Stream& s, connection& c, request const& q) {
     std::string_view const path = detail::target_path(q.target);
     if (q.method == method::options && path == "*")
       return answer_simple(s, c, 204, {}, "Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n", q.method);
-    bool done = false, room = true;
-    (try_route<Routes>(s, c, q, path, done, room), ...);
-    if (!room) return false;
-    return done || answer_simple(s, c, 404, "not found\n", {}, q.method);
+    routed r = routed::not_mine;
+    (void)(((r = try_route<Routes>(s, c, q, path)) != routed::not_mine) || ...);
+    if (r == routed::no_room) return false;
+    return r == routed::answered || answer_simple(s, c, 404, "not found\n", {}, q.method);
   }
 
   template <class R, class Stream>
-  void try_route(Stream& s, connection& c, request const& q, std::string_view path, bool& done, bool& room) {
-    if (done || !room) return;
+  routed try_route(Stream& s, connection& c, request const& q, std::string_view path) {
     if constexpr (requires { typename R::file_set; }) {
       for (auto const& f : served_files<typename R::file_set>) {
         bool const index = path.ends_with('/') && f.path.size() == path.size() + 10 && f.path.starts_with(path) &&
                            f.path.ends_with("index.html");
         if (f.path != path && !index) continue;
-        if (s.writable() < max_head) {
-          room = false;
-          return;
-        }
-        done = true;
-        return answer_file(s, c, q, f);
+        if (s.writable() < max_head) return routed::no_room;
+        answer_file(s, c, q, f);
+        return routed::answered;
       }
+      return routed::not_mine;
     } else {
-      using Sys = std::remove_cvref_t<decltype(s.system())>;
-      using H = typename R::handler_type;
-      constexpr std::uint8_t methods = detail::handler_methods<H, Sys>();
-      if constexpr (methods == 0) {
-        (void)error::route_handler_wrong_shape<H>{};
-      } else {
-        if (path != R::path) return;
-        if (s.writable() < max_head + L.max_response) {
-          room = false;
-          return;
-        }
-        done = true;
-        if ((methods & detail::bit(q.method)) == 0 || (q.method == method::options && (methods & detail::bit(method::options)) == 0)) {
-          std::array<char, 80> allow{};
-          text_writer w{allow.data(), allow.size()};
-          detail::write_allow(w, methods);
-          if (q.method == method::options)
-            return void(answer_simple(s, c, 204, {}, {allow.data(), w.size()}, q.method));
-          return void(answer_simple(s, c, 405, "method not allowed\n", {allow.data(), w.size()}, q.method));
-        }
-        response res{std::span{body_}, std::span{headers_}};
-        detail::call(handler<R>(), q.method, s.system(), q, res);
-        if (res.failed()) {
-          ++counters_.handler_errors;
-          return void(answer_simple(s, c, 500, "the answer did not fit or had an unsafe header\n", {}, q.method));
-        }
-        std::array<char, max_head> head{};
-        text_writer w{head.data(), head.size()};
-        status_line(w, res.status(), c);
-        w << "Content-Type: " << res.content_type() << "\r\nContent-Length: " << res.body().size() << "\r\n"
-          << res.headers() << "\r\n";
-        send(s, {head.data(), w.size()});
-        if (q.method != method::head) send(s, res.body());
-        counters_.count(res.status());
+      if (path != R::path) return routed::not_mine;
+      if (s.writable() < max_head + L.max_response) return routed::no_room;
+      answer_handler<R>(s, c, q);
+      return routed::answered;
+    }
+  }
+
+  template <class R, class Stream>
+  void answer_handler(Stream& s, connection& c, request const& q) {
+    using Sys = std::remove_cvref_t<decltype(s.system())>;
+    using H = typename R::handler_type;
+    constexpr std::uint8_t methods = detail::handler_methods<H, Sys>();
+    if constexpr (methods == 0) {
+      (void)error::route_handler_wrong_shape<H>{};
+    } else {
+      bool const has = (methods & detail::bit(q.method)) != 0;
+      if (!has || (q.method == method::options && (methods & detail::bit(method::options)) == 0)) {
+        std::array<char, 80> allow{};
+        text_writer w{allow.data(), allow.size()};
+        detail::write_allow(w, methods);
+        answer_allow(s, c, q.method, {allow.data(), w.size()});
+        return;
       }
+      response res{std::span{body_}, std::span{headers_}};
+      detail::call(handler<R>(), q.method, s.system(), q, res);
+      if (res.failed()) {
+        ++counters_.handler_errors;
+        answer_simple(s, c, 500, "the answer did not fit or had an unsafe header\n", {}, q.method);
+        return;
+      }
+      std::array<char, max_head> head{};
+      text_writer w{head.data(), head.size()};
+      status_line(w, res.status(), c);
+      w << "Content-Type: " << res.content_type() << "\r\nContent-Length: " << res.body().size() << "\r\n"
+        << res.headers() << "\r\n";
+      send(s, {head.data(), w.size()});
+      if (q.method != method::head) send(s, res.body());
+      counters_.count(res.status());
     }
   }
 
   template <class Stream>
   void answer_file(Stream& s, connection& c, request const& q, served_file const& f) {
     if (q.method != method::get && q.method != method::head) {
-      std::string_view const allow = "Allow: GET, HEAD, OPTIONS\r\n";
-      if (q.method == method::options) return void(answer_simple(s, c, 204, {}, allow, q.method));
-      return void(answer_simple(s, c, 405, "method not allowed\n", allow, q.method));
+      answer_allow(s, c, q.method, "Allow: GET, HEAD, OPTIONS\r\n");
+      return;
     }
     std::array<char, max_head> head{};
     text_writer w{head.data(), head.size()};
@@ -608,7 +636,8 @@ class server_state<Port, routes<Routes...>, L> {
       status_line(w, 304, c);
       w << f.etag_line() << "\r\n";
       counters_.count(304);
-      return send(s, {head.data(), w.size()});
+      send(s, {head.data(), w.size()});
+      return;
     }
     status_line(w, 200, c);
     w << f.head_view() << "\r\n";
@@ -617,8 +646,19 @@ class server_state<Port, routes<Routes...>, L> {
     if (q.method == method::get) c.pending = f.content;  // pump() sends it, in as many turns as it takes
   }
 
+  // OPTIONS lists the methods a path allows; another method it does not
+  // allow is a 405 with the same list.
+  template <class Stream>
+  void answer_allow(Stream& s, connection& c, method m, std::string_view allow) {
+    if (m == method::options)
+      answer_simple(s, c, 204, {}, allow, m);
+    else
+      answer_simple(s, c, 405, "method not allowed\n", allow, m);
+  }
+
   // A short answer of the server's own; false when it does not fit.
   template <class Stream>
+  // NOLINTNEXTLINE(bugprone-easily-swappable-parameters): the answer's parts in the order they are sent
   bool answer_simple(Stream& s, connection& c, std::uint16_t status, std::string_view body,
                      std::string_view extra_headers, method m) {
     std::array<char, max_head> head{};

@@ -27,6 +27,7 @@ inline constexpr std::string_view pcap_name = "pcap";
 
 // Little-endian fields, byte by byte: the file's layout does not depend on the host.
 template <std::size_t N>
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters): where, what, how wide, as the header's tables say
 constexpr void put_le(std::array<std::byte, N>& out, std::size_t at, std::uint32_t v, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes; ++i) out[at + i] = std::byte(v >> (8 * i));
 }

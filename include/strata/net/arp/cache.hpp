@@ -43,7 +43,7 @@ class arp_cache {
 
   // Adds a binding, replacing an expired entry or else the one closest to expiry.
   constexpr void insert(ipv4_address ip, mac_address mac, time_ns now) {
-    entry* slot = &entries_[0];
+    entry* slot = entries_.data();
     for (auto& e : entries_) {
       if (e.expires <= now) {
         slot = &e;

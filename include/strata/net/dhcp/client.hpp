@@ -382,11 +382,12 @@ class dhcp_client {
 
   static constexpr time_ns after(time_ns now, time_ns d) { return now > never - d ? never : now + d; }
 
-  // 4 s after the first try, doubling to 64 s, +-1 s at random.
+  // 4 s after the first try, doubling to 64 s, +-1 s at random. The
+  // doubling ends on the maximum itself: 4, 8, 16, 32, 64.
+  static_assert(max_backoff == first_backoff << 4);
   constexpr time_ns backoff(std::uint32_t tries) {
     time_ns base = first_backoff;
     for (std::uint32_t i = 1; i < tries && base < max_backoff; ++i) base *= 2;
-    base = std::min(base, max_backoff);
     return base - jitter + random_.up_to(2 * jitter);
   }
 

@@ -247,7 +247,6 @@ struct dhcp_repr {
   ipv4_address giaddr{};   // the relay agent
   mac_address chaddr{};
   // ({}: g++ warns, -Wmissing-field-initializers, when a designated initializer omits them.)
-  // NOLINTBEGIN(readability-redundant-member-init): see above
   std::optional<ipv4_address> requested_address{};  // 50
   std::optional<ipv4_address> server_identifier{};  // 54
   std::optional<ipv4_address> subnet_mask{};        // 1
@@ -258,11 +257,10 @@ struct dhcp_repr {
   std::optional<std::uint32_t> renewal_time{};      // 58, T1, seconds
   std::optional<std::uint32_t> rebinding_time{};    // 59, T2, seconds
   std::optional<std::uint16_t> max_message_size{};  // 57
-  // NOLINTEND(readability-redundant-member-init)
   // 55 and 61; empty: absent. ({}: g++ warns, -Wmissing-field-initializers,
   // when a designated initializer omits them.)
-  std::span<std::byte const> parameter_request_list{};  // NOLINT(readability-redundant-member-init): see above
-  std::span<std::byte const> client_identifier{};       // NOLINT(readability-redundant-member-init): see above
+  std::span<std::byte const> parameter_request_list{};
+  std::span<std::byte const> client_identifier{};
 
   constexpr std::span<ipv4_address const> dns() const {
     return {dns_servers.data(), dns_server_count < dns_servers.size() ? dns_server_count : dns_servers.size()};

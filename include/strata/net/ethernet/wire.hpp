@@ -135,7 +135,7 @@ struct ethernet_repr {
   mac_address source{};
   net::ethertype type = net::ethertype::ipv4;
   // ({}: g++ warns, -Wmissing-field-initializers, when a designated initializer omits it.)
-  std::optional<vlan_tag> vlan{};  // NOLINT(readability-redundant-member-init): see above
+  std::optional<vlan_tag> vlan{};
 
   constexpr std::size_t header_len() const {
     return vlan ? ethernet_layout::vlan_header_len : ethernet_layout::header_len;

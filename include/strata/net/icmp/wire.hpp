@@ -137,7 +137,7 @@ struct icmp_repr {
   // Echo: the data to echo. Errors: the quoted datagram (IPv4 header and at
   // least 8 bytes of its data), e.g. icmp_error_quote(original).
   // ({}: g++ warns, -Wmissing-field-initializers, when a designated initializer omits it.)
-  std::span<std::byte const> data{};  // NOLINT(readability-redundant-member-init): see above
+  std::span<std::byte const> data{};
 
   static constexpr icmp_repr echo_request(std::uint16_t id, std::uint16_t seq, std::span<std::byte const> data) {
     return {.type = icmp_type::echo_request, .identifier = id, .sequence = seq, .data = data};

@@ -518,7 +518,7 @@ class ipv4_host {
       auto const out = std::span{tx_}.subspan(l4_offset, len);
       // This fragment's share of head, then of body.
       std::size_t const from_head = at < head.size() ? std::min(len, head.size() - at) : 0;
-      detail::copy_bytes(out.first(from_head), head.subspan(std::min(at, head.size()), from_head));
+      if (from_head != 0) detail::copy_bytes(out.first(from_head), head.subspan(at, from_head));
       detail::copy_bytes(out.subspan(from_head), body.subspan(at + from_head - head.size(), len - from_head));
       ipv4_repr const ip{.source = iface_.address, .destination = dst, .protocol = protocol, .ttl = ttl_,
                          .identification = id, .more_fragments = at + len < total,
@@ -715,8 +715,8 @@ template <std::size_t ArpEntries = 16, std::size_t Waiting = 4, std::size_t Reas
           std::size_t MaxDatagram = 4096>
 struct basic_ipv4 {
   // ({}: g++ warns, -Wmissing-field-initializers, when a designated initializer omits them.)
-  interface_address address{};  // NOLINT(readability-redundant-member-init): see above
-  host_address gateway{};       // NOLINT(readability-redundant-member-init): see above
+  interface_address address{};
+  host_address gateway{};
   std::uint8_t ttl = 64;
 
   static constexpr std::string_view name = detail::ipv4_name;

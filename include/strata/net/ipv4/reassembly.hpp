@@ -69,8 +69,8 @@ struct reassembled_datagram {
   ipv4_address source{};
   ipv4_address destination{};
   ip_protocol protocol = ip_protocol::udp;
-  std::span<std::byte const> bytes{};    // NOLINT(readability-redundant-member-init): -Wmissing-field-initializers
-  std::span<std::byte const> payload{};  // NOLINT(readability-redundant-member-init): -Wmissing-field-initializers
+  std::span<std::byte const> bytes{};
+  std::span<std::byte const> payload{};
 };
 
 template <std::size_t Slots, std::size_t MaxDatagram>
@@ -107,7 +107,8 @@ class reassembler {
       // Data past the end, or a second end elsewhere.
       if (s->end_known ? (end > s->end || (last && end != s->end)) : (last && s->max_end > end))
         return discard(s, reassembly_status::invalid);
-      std::size_t const first = offset / 8, past = (end + 7) / 8;
+      std::size_t const first = offset / 8;
+      std::size_t const past = (end + 7) / 8;
       std::size_t const held = s->blocks_held(first, past);
       if (held == past - first && (!last || s->end_known) &&
           detail::equal_bytes(data, std::span<std::byte const>{s->bytes}.subspan(payload_at + offset, data.size())))

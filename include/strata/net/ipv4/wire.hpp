@@ -162,7 +162,7 @@ struct ipv4_repr {
   std::size_t payload_len = 0;
   // A multiple of 4 bytes, at most 40. ({}: g++ warns, -Wmissing-field-initializers,
   // when a designated initializer omits it.)
-  std::span<std::byte const> options{};  // NOLINT(readability-redundant-member-init): see above
+  std::span<std::byte const> options{};
 
   constexpr std::size_t header_len() const { return ipv4_layout::min_header_len + options.size(); }
   constexpr std::size_t total_len() const { return header_len() + payload_len; }

@@ -561,6 +561,7 @@ class tcp_connection {
 
   // --- opening ---
 
+  // NOLINTNEXTLINE(bugprone-easily-swappable-parameters): the 4-tuple ours first, as everywhere here
   constexpr void open(tcp_endpoint local, tcp_endpoint remote, std::uint32_t isn, time_ns now,
                       tcp_config const& config) {
     t_ = tcb{};
@@ -594,6 +595,7 @@ class tcp_connection {
   // Passive open from the ACK that returned a valid SYN cookie: straight
   // to ESTABLISHED, without window scaling, SACK or timestamps (the cookie
   // keeps only the MSS), then the ACK's own data and FIN.
+  // NOLINTNEXTLINE(bugprone-easily-swappable-parameters): an MSS and a time do not mix up
   constexpr void accept_cookie(tcp_endpoint local, tcp_endpoint remote, tcp_repr const& ack, std::uint16_t mss,
                                time_ns now, tcp_config const& config) {
     open(local, remote, ack.ack_number - 1, now, config);
@@ -696,6 +698,7 @@ class tcp_connection {
   }
 
   // RFC 9293 3.10.7.4 with RFC 5961 and RFC 7323 5 (PAWS).
+  // NOLINTNEXTLINE(readability-function-cognitive-complexity): the RFC's checks, in its order
   constexpr void on_synchronized(tcp_repr const& seg, time_ns now) {
     auto const& f = seg.flags;
     std::uint32_t const seq = seg.seq_number;
@@ -791,7 +794,8 @@ class tcp_connection {
   constexpr std::uint32_t receive_space() const { return static_cast<std::uint32_t>(ReceiveBuffer - t_.rx_len); }
 
   constexpr void process_ack(tcp_repr const& seg, time_ns now) {
-    std::uint32_t const ack = seg.ack_number, seq = seg.seq_number;
+    std::uint32_t const ack = seg.ack_number;
+    std::uint32_t const seq = seg.seq_number;
     std::uint32_t const wnd = std::uint32_t{seg.window} << t_.snd_wscale;
     bool const advanced = detail::seq_gt(ack, t_.snd_una);
     // RFC 5681 2: a duplicate ACK.
@@ -832,9 +836,25 @@ class tcp_connection {
     t_.persist_backoff = 0;  // progress: the next stall starts probing from the RTO again
     t_.snd_una = ack;
     if (detail::seq_lt(t_.snd_nxt, ack)) t_.snd_nxt = ack;
+    grow_window(acked);
+    t_.rto_at = t_.snd_una == t_.snd_max ? never : now + t_.rto;  // RFC 6298 5.2, 5.3
+    if (t_.fin_queued && t_.snd_una == fin_seq() + 1) {
+      switch (t_.state) {
+        case tcp_state::fin_wait_1: t_.state = tcp_state::fin_wait_2; break;
+        case tcp_state::closing: enter_time_wait(now); break;
+        case tcp_state::last_ack: enter_closed(tcp_error::none); break;
+        default: break;
+      }
+    }
+  }
+
+  // The congestion window after an ACK of `acked` new bytes (snd_una has
+  // moved to the ACK): the end or the next hole of a recovery (RFC 6582),
+  // slow start or congestion avoidance (RFC 5681).
+  constexpr void grow_window(std::uint32_t acked) {
     std::uint32_t const m = t_.smss;
     if (t_.in_recovery) {
-      if (detail::seq_geq(ack, t_.recover)) {
+      if (detail::seq_geq(t_.snd_una, t_.recover)) {
         // Full ACK (RFC 6582 3.2 step 3, option 1).
         t_.cwnd = std::min(t_.ssthresh, std::max(t_.snd_max - t_.snd_una, m) + m);
         t_.in_recovery = false;
@@ -854,15 +874,6 @@ class tcp_connection {
         t_.cwnd += std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::uint64_t{m} * m / t_.cwnd));
       }
       t_.cwnd = std::min(t_.cwnd, max_window);
-    }
-    t_.rto_at = t_.snd_una == t_.snd_max ? never : now + t_.rto;  // RFC 6298 5.2, 5.3
-    if (t_.fin_queued && t_.snd_una == fin_seq() + 1) {
-      switch (t_.state) {
-        case tcp_state::fin_wait_1: t_.state = tcp_state::fin_wait_2; break;
-        case tcp_state::closing: enter_time_wait(now); break;
-        case tcp_state::last_ack: enter_closed(tcp_error::none); break;
-        default: break;
-      }
     }
   }
 
@@ -906,6 +917,7 @@ class tcp_connection {
 
   // The data and FIN of an acceptable segment (RFC 9293 3.10.7.4, seventh
   // and eighth steps).
+  // NOLINTNEXTLINE(readability-function-cognitive-complexity): the RFC's two steps, in its order
   constexpr void receive_text(std::uint32_t seq, std::span<std::byte const> data, bool fin, time_ns now) {
     if (!data.empty()) {
       if (!receiving()) {
@@ -934,9 +946,9 @@ class tcp_connection {
           advance(e - s);
           merge_out_of_order();
           if (t_.ooo_fin && t_.rcv_nxt == t_.ooo_fin_seq) accept_fin(now);
-          if (had_holes) {
-            t_.ack_now = true;  // RFC 5681 4.2: a filled hole is acknowledged at once
-          } else if (++t_.unacked_segments >= 2) {
+          // RFC 5681 4.2: a filled hole is acknowledged at once, and at
+          // least every second full segment.
+          if (had_holes || ++t_.unacked_segments >= 2) {
             t_.ack_now = true;
           } else if (t_.delack_at == never) {
             t_.delack_at = now + t_.cfg.delayed_ack;
@@ -1029,6 +1041,7 @@ class tcp_connection {
     t_.ack_now = true;
   }
 
+  // NOLINTNEXTLINE(bugprone-easily-swappable-parameters): the segment's fields, in their order
   constexpr void queue_rst(std::uint32_t seq, std::uint32_t ack, bool with_ack) {
     t_.rst_pending = true;
     t_.rst_seq = seq;
@@ -1257,14 +1270,16 @@ class tcp_connection {
   constexpr void add_sack_blocks(tcp_options& o) const {
     std::size_t const n = sack_blocks_to_send();
     std::array<bool, max_out_of_order> used{};
-    for (std::size_t b = 0; b < n; ++b) {
+    std::size_t b = 0;
+    for (; b < n; ++b) {
       std::size_t best = max_out_of_order;
       for (std::size_t i = 0; i < t_.ooo_count; ++i)
         if (!used[i] && (best == max_out_of_order || t_.ooo[i].stamp > t_.ooo[best].stamp)) best = i;
+      if (best == max_out_of_order) break;  // none left (not reached: n <= ooo_count)
       used[best] = true;
       o.sack_blocks[b] = tcp_sack_block{.left = t_.ooo[best].left, .right = t_.ooo[best].right};
     }
-    o.sack_count = n;
+    o.sack_count = b;
   }
 
   constexpr tcp_segment_out build(std::uint32_t seq, tcp_flags flags, std::span<std::byte const> payload,

@@ -96,6 +96,7 @@ constexpr auto& handler_of(S& service) {
 template <class Sys, class Connection>
 class tcp_stream {
  public:
+  // NOLINTNEXTLINE(bugprone-easily-swappable-parameters): named as the members they bind
   constexpr tcp_stream(Sys& sys, Connection& c, bool& open, bool& want_write, std::size_t slot)
       : sys_{sys}, c_{c}, open_{open}, want_write_{want_write}, slot_{slot} {}
 
@@ -166,9 +167,15 @@ class tcp_layer_state {
   template <class Sys>
   void receive(Sys& sys, ipv4_view const& ip) {
     auto const view = tcp_view::parse(ip);
-    if (!view) return malformed_.drop(view.error());
+    if (!view) {
+      malformed_.drop(view.error());
+      return;
+    }
     auto const seg = tcp_repr::parse(*view);
-    if (!seg) return malformed_.drop(seg.error());
+    if (!seg) {
+      malformed_.drop(seg.error());
+      return;
+    }
     table_.on_segment(ip.source(), ip.destination(), *seg, sys.now());
   }
 

@@ -123,9 +123,11 @@ class tcp_table {
 
   // A segment that IPv4 delivered to us (source and destination are the
   // packet's addresses).
+  // NOLINTNEXTLINE(bugprone-easily-swappable-parameters): the packet's addresses, in the header's order
   constexpr void on_segment(ipv4_address source, ipv4_address destination, tcp_repr const& seg, time_ns now) {
     ++counters_.segments_in;
-    tcp_endpoint const local{destination, seg.destination_port}, remote{source, seg.source_port};
+    tcp_endpoint const local{.address = destination, .port = seg.destination_port};
+    tcp_endpoint const remote{.address = source, .port = seg.source_port};
     if (std::size_t const i = find(local, remote); i != npos) {
       connection& c = slots_[i].conn;
       bool const reopen = c.state() == tcp_state::time_wait && seg.flags.syn && !seg.flags.ack && !seg.flags.rst &&
@@ -253,7 +255,7 @@ class tcp_table {
     store_be16(out, 11, remote.port);
     store_be32(out, 13, a);
     store_be32(out, 17, b);
-    return detail::siphash24(detail::siphash_key{cfg_.secret.k0, cfg_.secret.k1}, m);
+    return detail::siphash24(detail::siphash_key{.k0 = cfg_.secret.k0, .k1 = cfg_.secret.k1}, m);
   }
 
   constexpr std::size_t find(tcp_endpoint local, tcp_endpoint remote) const {
@@ -267,9 +269,8 @@ class tcp_table {
 
   // The 4-tuple is in a slot, closed or not (an app may still hold it).
   constexpr bool holds(tcp_endpoint local, tcp_endpoint remote) const {
-    for (auto const& s : slots_)
-      if (s.used && s.conn.local() == local && s.conn.remote() == remote) return true;
-    return false;
+    return std::ranges::any_of(
+        slots_, [&](slot const& s) { return s.used && s.conn.local() == local && s.conn.remote() == remote; });
   }
 
   constexpr bool free_to_take(slot const& s) const { return s.conn.released() || !s.handed_out; }
@@ -329,7 +330,7 @@ class tcp_table {
   // of SipHash over the 4-tuple, the peer's ISN, t and the MSS index.
   constexpr std::uint32_t cookie(tcp_endpoint local, tcp_endpoint remote, std::uint32_t peer_isn, std::uint32_t t,
                                  std::uint32_t mss_index) const {
-    std::uint32_t const h = static_cast<std::uint32_t>(hash(domain_cookie, local, remote, peer_isn, t << 3 | mss_index));
+    auto const h = static_cast<std::uint32_t>(hash(domain_cookie, local, remote, peer_isn, t << 3 | mss_index));
     return (t & 31U) << 27 | mss_index << 24 | (h & 0xffffffU);
   }
 
@@ -338,7 +339,7 @@ class tcp_table {
     std::uint32_t index = 0;
     for (std::uint32_t k = 0; k < cookie_mss.size(); ++k)
       if (cookie_mss[k] <= peer_mss) index = k;
-    std::uint32_t const t = static_cast<std::uint32_t>(now / cookie_period);
+    auto const t = static_cast<std::uint32_t>(now / cookie_period);
     tcp_repr r{.source_port = local.port,
                .destination_port = remote.port,
                .seq_number = cookie(local, remote, syn.seq_number, t, index),
@@ -357,8 +358,9 @@ class tcp_table {
   // An ACK to a listener with no connection: a returned cookie makes one.
   constexpr bool on_cookie_ack(tcp_endpoint local, tcp_endpoint remote, tcp_repr const& seg, time_ns now) {
     if (!cookies_sent_ || now - last_cookie_at_ >= 2 * cookie_period) return false;  // none can be valid
-    std::uint32_t const c = seg.ack_number - 1, peer_isn = seg.seq_number - 1;
-    std::uint32_t const t_now = static_cast<std::uint32_t>(now / cookie_period);
+    std::uint32_t const c = seg.ack_number - 1;
+    std::uint32_t const peer_isn = seg.seq_number - 1;
+    auto const t_now = static_cast<std::uint32_t>(now / cookie_period);
     std::uint32_t const index = (c >> 24) & 7U;
     bool valid = false;
     for (std::uint32_t age = 0; age < 2 && age <= t_now && !valid; ++age)
@@ -421,10 +423,11 @@ class tcp_table {
 
   constexpr std::optional<std::uint16_t> ephemeral_port(ipv4_address local, tcp_endpoint remote) {
     std::uint32_t const offset =
-        static_cast<std::uint32_t>(hash(domain_port, tcp_endpoint{local, 0}, remote, 0, 0)) % ephemeral_count;
+        static_cast<std::uint32_t>(hash(domain_port, tcp_endpoint{.address = local, .port = 0}, remote, 0, 0)) %
+        ephemeral_count;
     for (std::uint32_t k = 0; k < ephemeral_count; ++k) {
       auto const port = static_cast<std::uint16_t>(ephemeral_first + (offset + next_ephemeral_ + k) % ephemeral_count);
-      if (is_listening(port) || holds(tcp_endpoint{local, port}, remote)) continue;
+      if (is_listening(port) || holds(tcp_endpoint{.address = local, .port = port}, remote)) continue;
       next_ephemeral_ += k + 1;
       return port;
     }

@@ -112,10 +112,10 @@ struct tcp_timestamps {
 // -Wmissing-field-initializers, when a designated initializer omits a member
 // without one.)
 struct tcp_options {
-  std::optional<std::uint16_t> mss{};  // NOLINT(readability-redundant-member-init): see above
-  std::optional<std::uint8_t> window_scale{};  // NOLINT(readability-redundant-member-init): see above
+  std::optional<std::uint16_t> mss{};
+  std::optional<std::uint8_t> window_scale{};
   bool sack_permitted = false;
-  std::optional<tcp_timestamps> timestamps{};  // NOLINT(readability-redundant-member-init): see above
+  std::optional<tcp_timestamps> timestamps{};
   std::array<tcp_sack_block, tcp_layout::max_sack_blocks> sack_blocks{};
   std::size_t sack_count = 0;  // blocks in use; emit refuses more than 4
 
@@ -126,6 +126,7 @@ struct tcp_options {
   }
 
   // Walks the option bytes of a header (data offset * 4 - 20 of them).
+  // NOLINTNEXTLINE(readability-function-cognitive-complexity): one case per option kind, each checked
   static constexpr result<tcp_options> parse(std::span<std::byte const> bytes) {
     namespace L = tcp_layout;
     tcp_options o;
@@ -184,6 +185,7 @@ struct tcp_options {
   }
 
   // Writes the options at the start of `out` and returns size().
+  // NOLINTNEXTLINE(readability-function-cognitive-complexity): Linux's layout, option by option
   constexpr result<std::size_t, emit_error> emit(std::span<std::byte> out) const {
     namespace L = tcp_layout;
     if (sack_count > L::max_sack_blocks || size() > L::max_options_len) return emit_error::field_out_of_range;
@@ -453,7 +455,7 @@ struct tcp_repr {
   // The data. It may already sit where it goes (at out.subspan(header_len())
   // of emit); then it is not copied. Any other overlap with `out` is not
   // allowed. ({}: see tcp_options.)
-  std::span<std::byte const> payload{};  // NOLINT(readability-redundant-member-init): see above
+  std::span<std::byte const> payload{};
 
   constexpr std::size_t header_len() const { return tcp_layout::min_header_len + options.size(); }
   constexpr std::size_t size() const { return header_len() + payload.size(); }

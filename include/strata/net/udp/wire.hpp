@@ -122,7 +122,7 @@ struct udp_repr {
   // as when an application wrote it into the transmit buffer; then it is not
   // copied. Any other overlap with `out` is not allowed.
   // ({}: g++ warns, -Wmissing-field-initializers, when a designated initializer omits it.)
-  std::span<std::byte const> payload{};  // NOLINT(readability-redundant-member-init): see above
+  std::span<std::byte const> payload{};
 
   constexpr std::size_t size() const { return udp_layout::header_len + payload.size(); }
 
