@@ -209,8 +209,12 @@ def run_once(cmd, kind, memory, marker, timeout_s, interval_ms, errfile):
     return r
 
 
-def describe_failure(name, label, r):
-    lines = [f"net-boot: run {label}, {name}: FAILED: {r.why}"]
+# --- shared with bench/http/http.py -----------------------------------------
+
+def describe_failure(what, r):
+    """A failed boot for stderr: what (e.g. "net-boot: run 3, linux"), why, and
+    the last words of QEMU and of the serial console."""
+    lines = [f"{what}: FAILED: {r.why}"]
     if r.errors:
         lines += ["    qemu: " + l for l in r.errors.splitlines()[:5]]
     tail = r.output.decode(errors="replace").strip().splitlines()[-5:]
@@ -218,14 +222,79 @@ def describe_failure(name, label, r):
     return "\n".join(lines)
 
 
-def parse_guests(specs):
+def last_words(r):
+    """The line that says most about a failed boot: a kernel panic, else the last
+    line of QEMU's stderr or of the serial console ("" if none)."""
+    said = r.errors.splitlines() or r.output.decode(errors="replace").strip().splitlines() or [""]
+    return next((l for l in said if "Kernel panic" in l), said[-1]).strip()
+
+
+def parse_guests(specs, kinds, prog):
+    """--guest NAME:KIND:CMDFILE values as (name, kind, command) tuples."""
     guests = []
     for spec in specs:
         name, kind, path = spec.split(":", 2)
-        if kind not in ("echo", "dhcp-echo", "exit"):
-            sys.exit(f"net-boot.py: guest {name}: kind must be echo, dhcp-echo or exit")
+        if kind not in kinds:
+            sys.exit(f"{prog}: guest {name}: kind must be {', '.join(kinds[:-1])} or {kinds[-1]}")
         guests.append((name, kind, read_cmd(path)))
     return guests
+
+
+def smallest_memory(grid, works):
+    """The smallest value of grid (ascending) for which works(value) holds, or
+    None when not even the top does. Bisects, assuming works is monotonic in
+    memory; lo is the highest known failure. The minimum found is tried once
+    more (a flaky pass would understate it)."""
+    lo, hi = -1, len(grid) - 1
+    if not works(grid[hi]):
+        return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if works(grid[mid]):
+            hi = mid
+        else:
+            lo = mid
+    while hi < len(grid) - 1 and not works(grid[hi]):
+        hi += 1
+    return grid[hi]
+
+
+def write_result(path, value):
+    with open(path, "w") as f:
+        f.write(f"{'none' if value is None else value}\n")
+
+
+def add_common_arguments(p, interval_ms):
+    """The options every harness mode shares."""
+    p.add_argument("--guest", action="append", default=[], help="NAME:KIND:CMDFILE")
+    p.add_argument("--memory", action="append", default=[], help="NAME=SIZE, the -m of a guest")
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--grid-kib", default="")
+    p.add_argument("--marker", default="dhcp: bound")
+    p.add_argument("--timeout", type=float, default=60)
+    p.add_argument("--interval-ms", type=float, default=interval_ms)
+    p.add_argument("--out", required=True)
+    p.add_argument("--result", default="")
+    p.add_argument("--set", action="append", default=[], help="KEY=VALUE for the report")
+    p.add_argument("--progress", action="store_true")
+
+
+def measure(out, how):
+    """how() with the harness SCHED_FIFO when allowed (written to out/sched) and
+    QEMU killed by its PID on every way out: return, exception or signal."""
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    with open(os.path.join(out, "sched"), "w") as f:
+        f.write(set_fifo())
+    try:
+        return how()
+    finally:
+        kill_live()
+
+
+# -----------------------------------------------------------------------------
+
+KINDS = ("echo", "dhcp-echo", "exit")
 
 
 def set_fifo():
@@ -237,7 +306,7 @@ def set_fifo():
 
 
 def cmd_time(a):
-    guests = parse_guests(a.guest)
+    guests = parse_guests(a.guest, KINDS, "net-boot.py")
     memory = dict(m.split("=", 1) for m in a.memory)
     files = {}
     for name, _, _ in guests:
@@ -254,7 +323,7 @@ def cmd_time(a):
             with open(os.path.join(a.out, f"{name}.out"), "wb") as f:
                 f.write(r.output)
             if not r.ok:
-                print(describe_failure(name, label, r), file=sys.stderr, flush=True)
+                print(describe_failure(f"net-boot: run {label}, {name}", r), file=sys.stderr, flush=True)
                 failed += 1
                 continue
             if i == 0:
@@ -271,7 +340,7 @@ def cmd_time(a):
 
 
 def cmd_memory(a):
-    (name, kind, cmd), = parse_guests(a.guest)
+    (name, kind, cmd), = parse_guests(a.guest, KINDS, "net-boot.py")
     grid = [int(k) for k in a.grid_kib.split(",")]
     log = open(os.path.join(a.out, f"{name}.memory.log"), "w")
 
@@ -282,35 +351,15 @@ def cmd_memory(a):
         if not r.ok:  # what QEMU or the guest said last, for the log
             with open(os.path.join(a.out, f"{name}.memory.out"), "wb") as f:
                 f.write(r.output)
-            said = r.errors.splitlines() or r.output.decode(errors="replace").strip().splitlines() or [""]
-            last = next((l for l in said if "Kernel panic" in l), said[-1])
-            why += f" ({last.strip()[:120]})" if last.strip() else ""
+            why += f" ({last_words(r)[:120]})" if last_words(r) else ""
         log.write(f"-m {kib}K: {why}\n")
         log.flush()
         print(f"net-boot: {name} -m {kib}K: {why}", file=sys.stderr, flush=True)
         return r.ok
 
-    def result(text):
-        with open(a.result, "w") as f:
-            f.write(f"{text}\n")
-
-    # Bisection over the grid, assuming "answers" is monotonic in -m: the top
-    # of the grid must answer; lo is the highest known failure.
-    lo, hi = -1, len(grid) - 1
-    if not answers(grid[hi]):
-        result("none")
-        return 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if answers(grid[mid]):
-            hi = mid
-        else:
-            lo = mid
-    # One more try at the minimum found: a flaky pass would understate it.
-    while hi < len(grid) - 1 and not answers(grid[hi]):
-        hi += 1
-    result(grid[hi])
-    return 0
+    found = smallest_memory(grid, answers)
+    write_result(a.result, found)
+    return 0 if found is not None else 1
 
 
 def load_times(path):
@@ -451,28 +500,11 @@ def cmd_report(a):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("mode", choices=["time", "memory", "report"])
-    p.add_argument("--guest", action="append", default=[], help="NAME:KIND:CMDFILE")
-    p.add_argument("--memory", action="append", default=[], help="NAME=SIZE, the -m of a guest for 'time'")
-    p.add_argument("--runs", type=int, default=10)
-    p.add_argument("--grid-kib", default="")
-    p.add_argument("--marker", default="dhcp: bound")
-    p.add_argument("--timeout", type=float, default=60)
-    p.add_argument("--interval-ms", type=float, default=1.0)
-    p.add_argument("--out", required=True)
-    p.add_argument("--result", default="")
-    p.add_argument("--set", action="append", default=[], help="KEY=VALUE for the report")
-    p.add_argument("--progress", action="store_true")
+    add_common_arguments(p, interval_ms=1.0)
     a = p.parse_args()
     if a.mode == "report":
         return cmd_report(a)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    with open(os.path.join(a.out, "sched"), "w") as f:
-        f.write(set_fifo())
-    try:
-        return cmd_time(a) if a.mode == "time" else cmd_memory(a)
-    finally:
-        kill_live()
+    return measure(a.out, lambda: cmd_time(a) if a.mode == "time" else cmd_memory(a))
 
 
 if __name__ == "__main__":

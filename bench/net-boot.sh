@@ -37,14 +37,13 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench="$root/bench"
 
+# shellcheck source=bench/common.sh
+. "$bench/common.sh"
+bench_init net-boot.sh bench/net-boot.sh "$@"
+
 runs=20 machine=microvm image="" build_dir="" do_build=1 do_memory=1 linux_memory=128M
 timeout=60 cache_dir="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/strata/net-boot" rebuild_guest=0 keep=0
 marker="dhcp: bound"
-command_line="bench/net-boot.sh"
-[ $# -eq 0 ] || command_line+=$(printf ' %q' "$@")
-
-die() { echo "net-boot.sh: $*" >&2; exit 2; }
-note() { echo "net-boot.sh: $*" >&2; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -70,66 +69,19 @@ case "$machine" in microvm|q35) ;; *) die "unknown machine '$machine'; use micro
 [ -n "$build_dir" ] || build_dir="$root/build/gcc"
 build_dir=$(realpath -m "$build_dir")
 
-for tool in qemu-system-x86_64 python3 gcc as ld strip readelf objcopy apt-get apt-cache dpkg-deb cpio gzip sha256sum; do
-  command -v "$tool" >/dev/null || die "'$tool' is missing (./strata setup installs what the benches need)"
-done
-python3 -c 'import os; os.pidfd_open' 2>/dev/null || die "python3 >= 3.9 needed (os.pidfd_open)"
-
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/strata-net-boot.XXXXXX")
-harness_pid=""
-cleanup() {
-  # The harness kills its QEMU (by PID) when it gets SIGTERM.
-  if [ -n "$harness_pid" ]; then kill "$harness_pid" 2>/dev/null || true; wait "$harness_pid" 2>/dev/null || true; fi
-  if [ $keep -eq 1 ]; then note "scratch directory kept: $scratch"; else rm -rf "$scratch"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-# harness ARGS...: bench/net-boot.py in the background, so that a signal to
-# this script reaches it (through cleanup) at once, not after it finishes.
-harness() {
-  local rc=0
-  python3 "$bench/net-boot.py" "$@" & harness_pid=$!
-  wait "$harness_pid" || rc=$?
-  harness_pid=""
-  return $rc
-}
-
-t_bench_start=$EPOCHREALTIME
-load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_need qemu-system-x86_64 python3 gcc as ld strip readelf objcopy apt-get apt-cache dpkg-deb cpio gzip sha256sum
+bench_scratch strata-net-boot
+harness() { bench_harness "$bench/net-boot.py" "$@"; }
 
 # --- the strata image -----------------------------------------------------------
-find_image() {  # find_image NAME: NAME.elf in the build directory, or nothing
-  find "$build_dir" -name "$1.elf" -type f -not -path '*/CMakeFiles/*' 2>/dev/null | head -n 1
+# udp_echo once its DHCP client has landed; until then it has a static
+# 10.0.0.2 that QEMU user networking cannot reach, and net_echo stands in.
+bench_pick_image() {
+  local udp
+  udp=$(bench_find_elf udp_echo)
+  if [ -n "$udp" ] && grep -qaF "$marker" "$udp"; then echo udp_echo; else echo net_echo; fi
 }
-if [[ $image == *.elf ]]; then
-  elf=$(realpath "$image") || die "no such image '$image'"
-  [ -f "$elf" ] || die "no such image '$image'"
-else
-  if [ $do_build -eq 1 ]; then
-    if [ ! -f "$build_dir/CMakeCache.txt" ]; then  # configured as ./strata build configures build/gcc
-      note "configuring $build_dir"
-      CC=gcc CXX=g++ cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DSTRATA_WERROR=OFF --log-level=WARNING >"$scratch/build.log" 2>&1 \
-        || { tail -n 20 "$scratch/build.log" >&2; die "cannot configure $build_dir"; }
-    fi
-    if [ -n "$image" ]; then targets=("$image"); else targets=(udp_echo net_echo); fi
-    note "building ${targets[*]} in $build_dir"
-    cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]}" >>"$scratch/build.log" 2>&1 \
-      || { tail -n 30 "$scratch/build.log" >&2; die "cannot build ${targets[*]} (log above)"; }
-  fi
-  if [ -z "$image" ]; then
-    # udp_echo once its DHCP client has landed; until then it has a static
-    # 10.0.0.2 that QEMU user networking cannot reach, and net_echo stands in.
-    udp=$(find_image udp_echo)
-    if [ -n "$udp" ] && grep -qaF "$marker" "$udp"; then image=udp_echo; else image=net_echo; fi
-  fi
-  elf=$(find_image "$image")
-  [ -n "$elf" ] || die "no image $image.elf under $build_dir (build it, or check --build-dir)"
-fi
-name=$(basename "$elf" .elf)
-cp "$elf" "$scratch/$name.elf"  # a rebuild meanwhile cannot change what is measured
-elf="$scratch/$name.elf"
+if [ -n "$image" ]; then bench_image "$image"; else bench_image "" udp_echo net_echo; fi
 # An image that holds the lease line gets its address by DHCP: probes start at
 # that line (see bench/net-boot.py on why), and the lease column is measured.
 if grep -qaF "$marker" "$elf"; then strata_kind=dhcp-echo strata_addr="DHCP"; else strata_kind=echo strata_addr="static address"; fi
@@ -164,17 +116,9 @@ build_guest() {
 if [ $rebuild_guest -eq 1 ] || [ ! -f "$guest/info" ]; then build_guest; else note "Linux guest from the cache: $guest"; fi
 
 # --- the commands ----------------------------------------------------------------
-# The image's own command (what ./strata run uses), with {port} for the host
-# side of the UDP 7 forward (the harness picks a free port per run) and
-# {memory} for -m. The null image and the Linux guest get the same command
-# with their kernel instead, so QEMU sets up the same machine, devices and
-# user network for all three.
-"$root/targets/x86_64/inspect.sh" vm "$elf" "$machine" >"$scratch/image.cmd" || die "cannot read the VM command of $elf"
-grep -q 'hostfwd=udp:127\.0\.0\.1:0-:7\b' "$scratch/image.cmd" || die "$name has no UDP port 7 forward in its command"
-strata_memory=$(awk 'prev == "-m" { print; exit } { prev = $0 }' "$scratch/image.cmd")
-[ -n "$strata_memory" ] || die "no -m in the command of $name"
-sed -e 's/hostfwd=udp:127\.0\.0\.1:0-:7\b/hostfwd=udp:127.0.0.1:{port}-:7/' \
-    -e '/^-m$/{n;s/.*/{memory}/}' "$scratch/image.cmd" >"$scratch/strata.cmd"
+# The image's own command (what ./strata run uses; bench/common.sh), the null
+# image's and the Linux guest's: the same with their kernel.
+bench_vm_command udp 7
 with_kernel "$scratch/strata.cmd" "$scratch/null.elf" >"$scratch/null.cmd"
 linux_append=$(linux_guest_append) || exit 2  # the reasons for each option: bench/linux-guest.sh
 { with_kernel "$scratch/strata.cmd" "$guest/vmlinuz"; printf '%s\n' -initrd "$guest/initramfs.gz" -append "$linux_append"; } >"$scratch/linux.cmd"
@@ -190,38 +134,22 @@ harness time --guest "strata:$strata_kind:$scratch/strata.cmd" --guest "null:exi
 failed=$rc
 
 # --- smallest -m ----------------------------------------------------------------------
-# Grids in KiB: 256 KiB steps up to 4 MiB, then 1 MiB steps up to MAX MiB.
-grid() { { seq 256 256 4096; seq 5120 1024 $(($1 * 1024)); } | paste -sd, -; }
 min_strata=skipped min_linux=skipped
 if [ $do_memory -eq 1 ]; then
   note "smallest -m at which each still answers (bisection, one boot per step)"
   # 10 s per strata boot: it answers within a second when it answers at all.
-  harness memory --guest "strata:$strata_kind:$scratch/strata.cmd" --grid-kib "$(grid 64)" \
+  harness memory --guest "strata:$strata_kind:$scratch/strata.cmd" --grid-kib "$(bench_grid 64)" \
     --marker "$marker" --timeout 10 --out "$scratch" --result "$scratch/min.strata" || true
-  harness memory --guest "linux:dhcp-echo:$scratch/linux.cmd" --grid-kib "$(grid 512)" \
+  harness memory --guest "linux:dhcp-echo:$scratch/linux.cmd" --grid-kib "$(bench_grid 512)" \
     --marker "$marker" --timeout "$timeout" --out "$scratch" --result "$scratch/min.linux" || true
   min_strata=$(cat "$scratch/min.strata" 2>/dev/null || echo none)
   min_linux=$(cat "$scratch/min.linux" 2>/dev/null || echo none)
 fi
 
 # --- report ------------------------------------------------------------------------------
-strip -o "$scratch/$name.stripped" "$elf"
-load_filesz=0
-while read -r type _ _ _ fsz _; do
-  [ "$type" = LOAD ] || continue
-  load_filesz=$((load_filesz + fsz))  # readelf prints 0x... hex
-done < <(readelf -lW "$elf")
-total=$(awk -v a="$t_bench_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
-set_args=(
-  --set "date=$(date -u '+%Y-%m-%d %H:%M UTC')" --set "machine=$machine" --set "runs=$runs"
-  --set "command=$command_line" --set "load_start=$load_start" --set "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
-  --set "total_s=$total" --set "qemu=$(qemu-system-x86_64 --version | head -n 1 | sed 's/^QEMU emulator version //')"
-  --set "cpu=$(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo))"
-  --set "image=$name" --set "image_addr=$strata_addr" --set "image_memory=$strata_memory"
-  --set "linux_memory=$linux_memory" --set "linux_append=$linux_append"
-  --set "min_strata=$min_strata" --set "min_linux=$min_linux"
-  --set "size_image=$(stat -c %s "$elf")" --set "size_image_stripped=$(stat -c %s "$scratch/$name.stripped")"
-  --set "size_image_load=$load_filesz"
+bench_report_sets
+set_args+=(
+  --set "runs=$runs" --set "min_strata=$min_strata" --set "min_linux=$min_linux"
   --set "size_vmlinuz=$(stat -c %s "$guest/vmlinuz")" --set "size_initramfs=$(stat -c %s "$guest/initramfs.gz")"
   --set "size_null=$(stat -c %s "$scratch/null.elf")"
 )

@@ -54,13 +54,17 @@ import sys
 import time
 
 # What is not HTTP is shared with the boot-to-echo harness: the QEMU that is
-# running (nb.live, killed by PID on every way out), SCHED_FIFO, statistics.
+# running (nb.live, killed by PID on every way out), SCHED_FIFO, statistics,
+# the guests' specs, failure reports and the smallest-memory search.
 sys.dont_write_bytecode = True  # no __pycache__ in bench/
 _spec = importlib.util.spec_from_file_location(
     "net_boot", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "net-boot.py"))
 nb = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(nb)
-median, summary, read_cmd, set_fifo = nb.median, nb.summary, nb.read_cmd, nb.set_fifo
+median, summary, read_cmd = nb.median, nb.summary, nb.read_cmd
+describe_failure, last_words, smallest_memory, write_result = (
+    nb.describe_failure, nb.last_words, nb.smallest_memory, nb.write_result)
+KINDS = ("http", "dhcp-http")
 
 REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
 MAX_OPEN = 256
@@ -282,32 +286,13 @@ def boot_once(cmd, kind, memory, a, errfile, page, then=None):
     return r
 
 
-def describe_failure(name, label, r):
-    lines = [f"http: {label}, {name}: FAILED: {r.why}"]
-    if r.errors:
-        lines += ["    qemu: " + l for l in r.errors.splitlines()[:5]]
-    tail = r.output.decode(errors="replace").strip().splitlines()[-5:]
-    lines += ["    serial: " + l for l in tail]
-    return "\n".join(lines)
-
-
-def parse_guests(specs):
-    guests = []
-    for spec in specs:
-        name, kind, path = spec.split(":", 2)
-        if kind not in ("http", "dhcp-http"):
-            sys.exit(f"http.py: guest {name}: kind must be http or dhcp-http")
-        guests.append((name, kind, read_cmd(path)))
-    return guests
-
-
 def read_page(a):
     with open(a.page, "rb") as f:
         return f.read()
 
 
 def cmd_first(a):
-    guests = parse_guests(a.guest)
+    guests = nb.parse_guests(a.guest, KINDS, "http.py")
     memory = dict(m.split("=", 1) for m in a.memory)
     page = read_page(a)
     files = {name: open(os.path.join(a.out, f"{name}.tsv"), "w") for name, _, _ in guests}
@@ -324,7 +309,7 @@ def cmd_first(a):
                 with open(os.path.join(a.out, f"{name}.response"), "wb") as f:
                     f.write(r.raw)
             if not r.ok:
-                print(describe_failure(name, label, r), file=sys.stderr, flush=True)
+                print(describe_failure(f"http: {label}, {name}", r), file=sys.stderr, flush=True)
                 failed += 1
                 continue
             if i == 0:
@@ -403,7 +388,7 @@ def run_wrk(b, args, seconds, path):
 
 
 def cmd_load(a):
-    guests = parse_guests(a.guest)
+    guests = nb.parse_guests(a.guest, KINDS, "http.py")
     memory = dict(m.split("=", 1) for m in a.memory)
     page = read_page(a)
     wrk_args = [f"-t{a.threads}", f"-c{a.connections}"]
@@ -428,7 +413,7 @@ def cmd_load(a):
             elif r.ok and not r.extra[1]:
                 r.ok, r.why = False, "QEMU exited during the wrk run"
             if not r.ok:
-                print(describe_failure(name, f"round {rnd}", r), file=sys.stderr, flush=True)
+                print(describe_failure(f"http: round {rnd}, {name}", r), file=sys.stderr, flush=True)
                 failed += 1
                 continue
             f = r.extra[0]
@@ -445,7 +430,7 @@ def cmd_load(a):
 
 
 def cmd_memory(a):
-    (name, kind, cmd), = parse_guests(a.guest)
+    (name, kind, cmd), = nb.parse_guests(a.guest, KINDS, "http.py")
     page = read_page(a)
     grid = [int(k) for k in a.grid_kib.split(",")]
     log = open(os.path.join(a.out, f"{name}.memory.log"), "w")
@@ -454,35 +439,15 @@ def cmd_memory(a):
         r = boot_once(cmd, kind, f"{kib}K", a, os.path.join(a.out, f"{name}.memory.err"), page)
         why = "serves" if r.ok else "no: " + r.why
         if not r.ok:  # what QEMU or the guest said last, for the log
-            said = r.errors.splitlines() or r.output.decode(errors="replace").strip().splitlines() or [""]
-            last = next((l for l in said if "Kernel panic" in l), said[-1])
-            why += f" ({last.strip()[:120]})" if last.strip() else ""
+            why += f" ({last_words(r)[:120]})" if last_words(r) else ""
         log.write(f"-m {kib}K: {why}\n")
         log.flush()
         print(f"http: {name} -m {kib}K: {why}", file=sys.stderr, flush=True)
         return r.ok
 
-    def result(text):
-        with open(a.result, "w") as f:
-            f.write(f"{text}\n")
-
-    # Bisection as in bench/net-boot.py: "serves" assumed monotonic in -m, the
-    # top of the grid must serve, lo is the highest known failure; the minimum
-    # found is tried once more (a flaky pass would understate it).
-    lo, hi = -1, len(grid) - 1
-    if not serves(grid[hi]):
-        result("none")
-        return 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if serves(grid[mid]):
-            hi = mid
-        else:
-            lo = mid
-    while hi < len(grid) - 1 and not serves(grid[hi]):
-        hi += 1
-    result(grid[hi])
-    return 0
+    found = smallest_memory(grid, serves)  # as bench/net-boot.py searches
+    write_result(a.result, found)
+    return 0 if found is not None else 1
 
 
 # --- report ------------------------------------------------------------------
@@ -676,36 +641,19 @@ def cmd_report(a):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("mode", choices=["first", "load", "memory", "report"])
-    p.add_argument("--guest", action="append", default=[], help="NAME:KIND:CMDFILE")
-    p.add_argument("--memory", action="append", default=[], help="NAME=SIZE, the -m of a guest")
+    nb.add_common_arguments(p, interval_ms=2.0)
     p.add_argument("--page", help="the body GET / must answer with")
-    p.add_argument("--runs", type=int, default=10)
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--duration", type=int, default=10)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--connections", type=int, default=8)
-    p.add_argument("--grid-kib", default="")
-    p.add_argument("--marker", default="dhcp: bound")
-    p.add_argument("--timeout", type=float, default=60)
-    p.add_argument("--interval-ms", type=float, default=2.0)
-    p.add_argument("--out", required=True)
-    p.add_argument("--result", default="")
-    p.add_argument("--set", action="append", default=[], help="KEY=VALUE for the report")
-    p.add_argument("--progress", action="store_true")
     a = p.parse_args()
     if a.mode == "report":
         return cmd_report(a)
     if not a.page:
         p.error("--page is needed")
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, nb.on_signal)
-    with open(os.path.join(a.out, "sched"), "w") as f:
-        f.write(set_fifo())
-    try:
-        return {"first": cmd_first, "load": cmd_load, "memory": cmd_memory}[a.mode](a)
-    finally:
-        nb.kill_live()
+    return nb.measure(a.out, lambda: {"first": cmd_first, "load": cmd_load, "memory": cmd_memory}[a.mode](a))
 
 
 if __name__ == "__main__":

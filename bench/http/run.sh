@@ -44,16 +44,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bench=$(dirname "$here")
 root=$(dirname "$bench")
 site="$root/samples/hello_http/site"
+# shellcheck source=bench/common.sh
+. "$bench/common.sh"
+bench_init "http bench" bench/http/run.sh "$@"
 
 image=hello_http build_dir="" do_build=1 machine=microvm rounds=2 duration=10 warmup=2 connections=8 threads=1
 runs=10 do_memory=1 linux_memory=128M timeout=60 rebuild_guest=0 keep=0
 cache_dir="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/strata/http"
 marker="dhcp: bound"
-command_line="bench/http/run.sh"
-[ $# -eq 0 ] || command_line+=$(printf ' %q' "$@")
-
-die() { echo "http bench: $*" >&2; exit 2; }
-note() { echo "http bench: $*" >&2; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -92,55 +90,12 @@ case "$machine" in microvm|q35) ;; *) die "unknown machine '$machine'; use micro
 build_dir=$(realpath -m "$build_dir")
 [ -f "$site/index.html" ] || die "no $site/index.html: the page every server serves"
 
-for tool in qemu-system-x86_64 python3 wrk strip readelf objcopy ldd apt-get apt-cache dpkg-deb cpio gzip sha256sum; do
-  command -v "$tool" >/dev/null || die "'$tool' is missing (./strata setup installs what the benches need; wrk: apt-get install wrk)"
-done
-python3 -c 'import os; os.pidfd_open' 2>/dev/null || die "python3 >= 3.9 needed (os.pidfd_open)"
-
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/strata-http.XXXXXX")
-harness_pid=""
-cleanup() {
-  # The harness kills its QEMU and wrk (by PID) when it gets SIGTERM.
-  if [ -n "$harness_pid" ]; then kill "$harness_pid" 2>/dev/null || true; wait "$harness_pid" 2>/dev/null || true; fi
-  if [ $keep -eq 1 ]; then note "scratch directory kept: $scratch"; else rm -rf "$scratch"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-# harness ARGS...: bench/http/http.py in the background, so that a signal to
-# this script reaches it (through cleanup) at once, not after it finishes.
-harness() {
-  local rc=0
-  python3 "$here/http.py" "$@" --page "$site/index.html" --marker "$marker" --out "$scratch" & harness_pid=$!
-  wait "$harness_pid" || rc=$?
-  harness_pid=""
-  return $rc
-}
-
-t_bench_start=$EPOCHREALTIME
-load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_need qemu-system-x86_64 python3 wrk strip readelf objcopy ldd apt-get apt-cache dpkg-deb cpio gzip sha256sum
+bench_scratch strata-http
+harness() { bench_harness "$here/http.py" "$@" --page "$site/index.html" --marker "$marker" --out "$scratch"; }
 
 # --- the strata image -------------------------------------------------------------
-if [[ $image == *.elf ]]; then
-  elf=$(realpath "$image" 2>/dev/null) && [ -f "$elf" ] || die "no such image '$image'"
-else
-  if [ $do_build -eq 1 ]; then
-    if [ ! -f "$build_dir/CMakeCache.txt" ]; then  # configured as ./strata build configures build/gcc
-      note "configuring $build_dir"
-      CC=gcc CXX=g++ cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DSTRATA_WERROR=OFF --log-level=WARNING >"$scratch/build.log" 2>&1 \
-        || { tail -n 20 "$scratch/build.log" >&2; die "cannot configure $build_dir"; }
-    fi
-    note "building $image in $build_dir"
-    cmake --build "$build_dir" -j "$(nproc)" --target "$image" >>"$scratch/build.log" 2>&1 \
-      || { tail -n 30 "$scratch/build.log" >&2; die "cannot build $image (log above)"; }
-  fi
-  elf=$(find "$build_dir" -name "$image.elf" -type f -not -path '*/CMakeFiles/*' 2>/dev/null | head -n 1)
-  [ -n "$elf" ] || die "no image $image.elf under $build_dir (build it, or check --build-dir)"
-fi
-name=$(basename "$elf" .elf)
-cp "$elf" "$scratch/$name.elf"  # a rebuild meanwhile cannot change what is measured
-elf="$scratch/$name.elf"
+bench_image "$image"
 # An image that holds the lease line gets its address by DHCP: probes start at
 # that line (see bench/http/http.py on why).
 if grep -qaF "$marker" "$elf"; then strata_kind=dhcp-http strata_addr="DHCP"; else strata_kind=http strata_addr="static address"; fi
@@ -211,17 +166,9 @@ build_guests() {
 if [ $rebuild_guest -eq 1 ] || [ ! -f "$guest/info" ]; then build_guests; else note "Linux guests from the cache: $guest"; fi
 
 # --- the commands --------------------------------------------------------------------
-# The image's own command (what ./strata run uses), with {port} for the host
-# side of the TCP 80 forward (the harness picks a free port per boot) and
-# {memory} for -m; the Linux guests get the same command with their kernel,
-# initramfs and command line, so QEMU sets up the same machine, devices and
-# user network for all three.
-"$root/targets/x86_64/inspect.sh" vm "$elf" "$machine" >"$scratch/image.cmd" || die "cannot read the VM command of $elf"
-grep -q 'hostfwd=tcp:127\.0\.0\.1:0-:80\b' "$scratch/image.cmd" || die "$name has no TCP port 80 forward in its command: not an HTTP server?"
-strata_memory=$(awk 'prev == "-m" { print; exit } { prev = $0 }' "$scratch/image.cmd")
-[ -n "$strata_memory" ] || die "no -m in the command of $name"
-sed -e 's/hostfwd=tcp:127\.0\.0\.1:0-:80\b/hostfwd=tcp:127.0.0.1:{port}-:80/' \
-    -e '/^-m$/{n;s/.*/{memory}/}' "$scratch/image.cmd" >"$scratch/strata.cmd"
+# The image's own command (what ./strata run uses; bench/common.sh), and the
+# Linux guests': the same with their kernel, initramfs and command line.
+bench_vm_command tcp 80
 linux_append=$(linux_guest_append) || exit 2  # the reasons for each option: bench/linux-guest.sh
 for g in nginx busybox; do
   { with_kernel "$scratch/strata.cmd" "$guest/vmlinuz"
@@ -248,8 +195,6 @@ if [ "$rounds" -gt 0 ]; then
   [ $rc -le 1 ] || die "the harness failed (status $rc)"
   failed=$((failed + rc))
 fi
-# Grids in KiB: 256 KiB steps up to 4 MiB, then 1 MiB steps up to MAX MiB.
-grid() { { seq 256 256 4096; seq 5120 1024 $(($1 * 1024)); } | paste -sd, -; }
 min=(--set min_strata=skipped --set min_nginx=skipped --set min_busybox=skipped)
 if [ $do_memory -eq 1 ]; then
   note "smallest -m at which each still serves (bisection, one boot per step)"
@@ -257,32 +202,19 @@ if [ $do_memory -eq 1 ]; then
   for g in strata nginx busybox; do
     # 10 s per strata boot: it answers within a second when it answers at all.
     if [ $g = strata ]; then t=10 top=64 kind=$strata_kind; else t=$timeout top=512 kind=dhcp-http; fi
-    harness memory --guest "$g:$kind:$scratch/$g.cmd" --grid-kib "$(grid $top)" --timeout "$t" \
+    harness memory --guest "$g:$kind:$scratch/$g.cmd" --grid-kib "$(bench_grid $top)" --timeout "$t" \
       --result "$scratch/min.$g" || true
     min+=(--set "min_$g=$(cat "$scratch/min.$g" 2>/dev/null || echo none)")
   done
 fi
 
 # --- report -----------------------------------------------------------------------------
-strip -o "$scratch/$name.stripped" "$elf"
-load_filesz=0
-while read -r type _ _ _ fsz _; do
-  [ "$type" = LOAD ] || continue
-  load_filesz=$((load_filesz + fsz))  # readelf prints 0x... hex
-done < <(readelf -lW "$elf")
-total=$(awk -v a="$t_bench_start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
-set_args=(
-  --set "date=$(date -u '+%Y-%m-%d %H:%M UTC')" --set "machine=$machine" --set "runs=$runs" --set "rounds=$rounds"
-  --set "duration=$duration" --set "warmup=$warmup" --set "connections=$connections" --set "threads=$threads"
-  --set "guests=strata,nginx,busybox" --set "command=$command_line"
-  --set "load_start=$load_start" --set "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" --set "total_s=$total"
-  --set "qemu=$(qemu-system-x86_64 --version | head -n 1 | sed 's/^QEMU emulator version //')"
+bench_report_sets
+set_args+=(
+  --set "runs=$runs" --set "rounds=$rounds" --set "duration=$duration" --set "warmup=$warmup"
+  --set "connections=$connections" --set "threads=$threads" --set "guests=strata,nginx,busybox"
   --set "wrk_version=wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null || wrk -v 2>&1 | head -n 1 | cut -d' ' -f2)"
-  --set "cpu=$(nproc) cores ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo))"
-  --set "image=$name" --set "image_addr=$strata_addr" --set "image_memory=$strata_memory"
-  --set "linux_memory=$linux_memory" --set "linux_append=$linux_append" "${min[@]}"
-  --set "size_image=$(stat -c %s "$elf")" --set "size_image_stripped=$(stat -c %s "$scratch/$name.stripped")"
-  --set "size_image_load=$load_filesz" --set "size_vmlinuz=$(stat -c %s "$guest/vmlinuz")"
+  "${min[@]}" --set "size_vmlinuz=$(stat -c %s "$guest/vmlinuz")"
   --set "size_initramfs_nginx=$(stat -c %s "$guest/nginx.gz")" --set "size_initramfs_busybox=$(stat -c %s "$guest/busybox.gz")"
 )
 while IFS='=' read -r k v; do set_args+=(--set "guest_$k=$v"); done <"$guest/info"
