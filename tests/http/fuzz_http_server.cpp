@@ -6,13 +6,15 @@
 // how the bytes arrived, how fast the buffer drained, or whether the client
 // closed after its last byte (then the server must close too); the stream
 // refuses writes past the buffer and after FIN, so a server that tried
-// would lose bytes and differ. Sanitizers catch the rest.
+// would lose bytes and differ. (A 100 Continue depends on the cuts: it is
+// left out of the comparison.) Sanitizers catch the rest.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <strata/format.hpp>
 #include <strata/http/server.hpp>
@@ -87,6 +89,14 @@ outcome serve(std::string_view in, std::span<std::uint8_t const> cuts, std::size
   return {.out = c.out, .shut = c.shut, .closed = c.closed};
 }
 
+// A 100 (Continue) goes out when a request's headers have arrived and its
+// body has not, which depends on the cuts: outputs are compared without them.
+std::string without_continues(std::string s) {
+  constexpr std::string_view line = "HTTP/1.1 100 Continue\r\n\r\n";
+  for (auto at = s.find(line); at != std::string::npos; at = s.find(line, at)) s.erase(at, line.size());
+  return s;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
@@ -98,10 +108,11 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   std::string_view const in{reinterpret_cast<char const*>(data) + 1 + n_cuts, size - 1 - n_cuts};
 
   outcome const whole = serve(in, {}, 0, false);
+  std::string const answers = without_continues(whole.out);
   outcome const pieces = serve(in, cuts, 700, false);
-  if (pieces.out != whole.out || pieces.shut != whole.shut) std::abort();  // depends on the cuts or the room
+  if (without_continues(pieces.out) != answers || pieces.shut != whole.shut) std::abort();  // depends on the cuts or the room
   outcome const ended = serve(in, cuts, 0, true);
-  if (ended.out != whole.out) std::abort();  // the client's FIN changes no answer
+  if (without_continues(ended.out) != answers) std::abort();  // the client's FIN changes no answer
   if (!ended.closed) std::abort();           // the client closed: so must the server, at last
   if (!whole.out.empty() && !whole.out.starts_with("HTTP/1.1 ")) std::abort();
   return 0;

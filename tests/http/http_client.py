@@ -176,12 +176,35 @@ def bad_requests(port):
     print("http_client: 414, 400 and 501 answered and closed", flush=True)
 
 
+def expect_continue(port):
+    """curl -T sends Expect: 100-continue over 1 KiB, then waits a second for
+    the 100 before it sends the body: the 100 must come at once."""
+    with socket.create_connection((HOST, port), timeout=30) as s:
+        s.sendall(b"PUT /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        s.settimeout(0.5)  # well under curl's second, even under TCG
+        interim = b""
+        try:
+            while not interim.endswith(b"\r\n\r\n") and (chunk := s.recv(64)):
+                interim += chunk
+        except socket.timeout:
+            pass
+        if interim != b"HTTP/1.1 100 Continue\r\n\r\n":
+            fail(f"Expect: 100-continue: {interim[:60]!r} within 0.5 s, not a 100 Continue")
+        s.settimeout(30)
+        s.sendall(b"hello")
+        data = s.recv(65536)
+    if not data.startswith(b"HTTP/1.1 405 Method Not Allowed\r\n") or b"Allow: GET, HEAD, OPTIONS" not in data:
+        fail(f"PUT of a file after the 100: {data[:80]!r}")
+    print("http_client: Expect: 100-continue answered at once, then the request", flush=True)
+
+
 def exercise(port, site):
     wait_until_serving(port)
     files_and_errors(port, site)
     keep_alive(port)
     concurrent(port)
     bad_requests(port)
+    expect_continue(port)
     print("http_client: ok", flush=True)
 
 

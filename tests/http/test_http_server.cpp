@@ -187,6 +187,34 @@ TEST_CASE("a dynamic route: GET and HEAD, a POST body plain and chunked") {
   CHECK(f.server.counters().requests == 4);
 }
 
+TEST_CASE("Expect: 100-continue gets a 100 once the headers are in, then the answer once the body is") {
+  fixture f;
+  CHECK(f.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n") ==
+        "HTTP/1.1 100 Continue\r\n\r\n");
+  CHECK(f.send("he").empty());  // once
+  CHECK(f.send("llo") ==
+        "HTTP/1.1 201 Created\r\nServer: strata\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\n"
+        "X-Length: plain\r\n\r\nhello");
+  // The body sent with the headers (the client did not wait): no 100.
+  CHECK(f.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi")
+            .starts_with("HTTP/1.1 201 Created\r\n"));
+  // A body over the limit is refused at once, without a 100.
+  CHECK(f.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 33\r\nExpect: 100-continue\r\n\r\n")
+            .starts_with("HTTP/1.1 413 Content Too Large\r\n"));
+  CHECK(f.server.counters().requests == 2);
+}
+
+TEST_CASE("Expect: 100-continue waits for room in the send buffer") {
+  fixture f;
+  f.c.room = 10;
+  CHECK(f.send("PUT /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\n").empty());
+  CHECK(f.c.want_write);
+  f.c.room = 4096;
+  f.c.want_write = false;
+  f.server.on_writable(f.stream);
+  CHECK(f.take() == "HTTP/1.1 100 Continue\r\n\r\n");
+}
+
 TEST_CASE("pipelined requests are answered in order, however the bytes arrive") {
   std::string const pipeline =
       "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"

@@ -41,6 +41,12 @@ constexpr auto curl_post =
 constexpr auto curl_chunked =
     "PUT /upload HTTP/1.1\r\nHost: 127.0.0.1:18091\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n"
     "Transfer-Encoding: chunked\r\n\r\nd\r\nhello strata\n\r\n0\r\n\r\n"sv;
+//   head -c 1100 /dev/zero | tr '\0' x >body.txt; curl -T body.txt http://127.0.0.1:18097/upload
+// (curl sends Expect: 100-continue for an upload over 1 KiB, then waits up to
+// a second for the 100 before it sends the body anyway)
+constexpr auto curl_put_expect_head =
+    "PUT /upload HTTP/1.1\r\nHost: 127.0.0.1:18097\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n"
+    "Content-Length: 1100\r\nExpect: 100-continue\r\n\r\n"sv;
 //   curl -I http://127.0.0.1:18096/
 constexpr auto curl_head =
     "HEAD / HTTP/1.1\r\nHost: 127.0.0.1:18096\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"sv;
@@ -168,6 +174,47 @@ TEST_CASE("http: curl's chunked PUT") {
   CHECK(o.body == "hello strata\n");
   CHECK(o.chunked);
   CHECK(o.keep_alive);
+}
+
+TEST_CASE("http: Expect: 100-continue is reported between the headers and the body's first byte") {
+  constexpr request_limits roomy{.max_body = 2048};
+  auto p = std::make_unique<basic_request_parser<roomy>>();
+  CHECK_FALSE(p->wants_continue());
+  CHECK(p->feed(curl_put_expect_head.substr(0, curl_put_expect_head.size() - 1)).status == parse_status::incomplete);
+  CHECK_FALSE(p->wants_continue());  // the headers are not complete yet
+  CHECK(p->feed(curl_put_expect_head.substr(curl_put_expect_head.size() - 1)).status == parse_status::incomplete);
+  CHECK(p->wants_continue());
+  std::string const body(1100, 'x');
+  CHECK(p->feed(std::string_view{body}.substr(0, 1)).status == parse_status::incomplete);
+  CHECK_FALSE(p->wants_continue());  // the body has started: no 100 any more
+  CHECK(p->feed(std::string_view{body}.substr(1)) == complete_at(1099));
+  CHECK_FALSE(p->wants_continue());
+  CHECK(p->request().header("expect") == "100-continue");
+
+  // A chunked body: until the first chunk-size byte.
+  p->reset();
+  CHECK(p->feed("PUT /u HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nTransfer-Encoding: chunked\r\n\r\n"sv)
+            .status == parse_status::incomplete);
+  CHECK(p->wants_continue());
+  CHECK(p->feed("5"sv).status == parse_status::incomplete);
+  CHECK_FALSE(p->wants_continue());
+
+  // Not for HTTP/1.0 (RFC 9110 10.1.1), nor without a body, nor for another expectation.
+  for (auto const text : {"PUT /u HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"sv,
+                          "PUT /u HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"sv,
+                          "PUT /u HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 5\r\n\r\n"sv}) {
+    CAPTURE(text);
+    p->reset();
+    (void)p->feed(text);
+    CHECK_FALSE(p->wants_continue());
+  }
+  // reset() forgets it.
+  p->reset();
+  (void)p->feed(curl_put_expect_head);
+  REQUIRE(p->wants_continue());
+  p->reset();
+  (void)p->feed("PUT /u HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"sv);
+  CHECK_FALSE(p->wants_continue());
 }
 
 TEST_CASE("http: curl's HEAD, HTTP/1.0 with keep-alive, and wrk's GET") {

@@ -314,6 +314,14 @@ class basic_request_parser {
            : state_ == state::failed ? parse_status::failed
                                      : parse_status::incomplete;
   }
+  // The client waits for a 100 (Continue) before it sends the body (RFC 9110
+  // 10.1.1): an HTTP/1.1 request with "Expect: 100-continue" whose headers
+  // are complete and whose body has not started.
+  constexpr bool wants_continue() const {
+    bool const body_not_started =
+        body_len_ == 0 && (state_ == state::body || (state_ == state::chunk_size && line_len_ == 0));
+    return expect_continue_ && request_.version == version::http_1_1 && body_not_started;
+  }
   // Valid when status() is failed.
   constexpr request_error error() const { return error_; }
   // Valid when status() is complete, until reset().
@@ -332,7 +340,7 @@ class basic_request_parser {
     content_length_.reset();
     has_transfer_encoding_ = chunked_last_ = other_coding_ = false;
     chunked_count_ = 0;
-    close_ = keep_alive_token_ = false;
+    close_ = keep_alive_token_ = expect_continue_ = false;
     body_start_ = body_len_ = remaining_ = 0;
     chunk_size_ = 0;
     chunk_digits_ = 0;
@@ -640,6 +648,9 @@ class basic_request_parser {
       });
     } else if (iequals(f.name, "host")) {
       if (++host_count_ > 1) return fail(request_error::bad_host);
+    } else if (iequals(f.name, "expect")) {
+      // Other expectations are ignored (a 417 is a MAY, RFC 9110 10.1.1).
+      if (iequals(f.value, "100-continue")) expect_continue_ = true;
     }
   }
 
@@ -688,6 +699,7 @@ class basic_request_parser {
   bool has_transfer_encoding_ = false, chunked_last_ = false, other_coding_ = false;
   std::size_t chunked_count_ = 0;
   bool close_ = false, keep_alive_token_ = false;
+  bool expect_continue_ = false;
   std::size_t body_start_ = 0, body_len_ = 0, remaining_ = 0;
   std::uint64_t chunk_size_ = 0;
   std::size_t chunk_digits_ = 0;

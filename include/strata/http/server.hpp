@@ -379,6 +379,7 @@ class server_state<Port, routes<Routes...>, L> {
     c.closing = false;
     c.draining = false;
     c.started = false;
+    c.continued = false;
     c.active = true;
     arm(c, s.system().now() + L.idle_timeout);
     ++counters_.connections;
@@ -420,6 +421,7 @@ class server_state<Port, routes<Routes...>, L> {
  private:
   static constexpr time_ns never = ~time_ns{0};
   static constexpr time_ns linger_timeout = 2'000'000'000;
+  static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
   // The longest head a server writes: status line, fixed lines, a file's
   // lines or a handler's (content type, extra headers), Allow.
   static constexpr std::size_t max_head = 256 + served_file::max_head + L.max_headers;
@@ -429,6 +431,7 @@ class server_state<Port, routes<Routes...>, L> {
     std::string_view pending{};  // a file's body still to send (read-only data)
     time_ns deadline = never;
     bool started = false;   // the current request has its first byte
+    bool continued = false;  // its 100 (Continue) is sent
     bool closing = false;   // close once pending is sent
     bool draining = false;  // FIN sent; reading what the client still sends, until it closes
     bool active = false;
@@ -488,6 +491,7 @@ class server_state<Port, routes<Routes...>, L> {
       }
       c.parser.reset();
       c.started = false;
+      c.continued = false;
       arm(c, now + L.idle_timeout);
     }
   }
@@ -498,6 +502,14 @@ class server_state<Port, routes<Routes...>, L> {
   template <class Stream>
   bool read_request(Stream& s, connection& c, time_ns now) {
     while (c.parser.status() == parse_status::incomplete) {
+      if (c.parser.wants_continue() && !c.continued) {  // RFC 9110 15.2.1: the body may come
+        if (s.writable() < continue_line.size()) {
+          s.wait_writable();
+          return false;
+        }
+        send(s, continue_line);
+        c.continued = true;
+      }
       std::array<std::byte, 1024> in;  // NOLINT(cppcoreguidelines-pro-type-member-init): peek fills what is read
       std::size_t const n = s.peek(in);
       if (n == 0) {
