@@ -99,6 +99,13 @@ def files_and_errors(port, site):
             fail(f"/: {status}, not index.html")
     print(f"http_client: {len(files)} files byte-exact, with Content-Type, ETag, 304 and HEAD", flush=True)
 
+    status, _, body = curl(port, "/%69ndex%2Ehtml")  # percent-decoded: /index.html
+    with open(os.path.join(site, "index.html"), "rb") as f:
+        if status != 200 or body != f.read():
+            fail(f"/%69ndex%2Ehtml: {status}, not index.html")
+    status, _, _ = curl(port, "/index%zz.html")
+    if status != 400:
+        fail(f"a bad percent-encoding: {status}")
     status, _, _ = curl(port, "/no/such/page")
     if status != 404:
         fail(f"a missing page: {status}")
@@ -108,7 +115,7 @@ def files_and_errors(port, site):
     s = stats(port)
     if not isinstance(s.get("uptime_ms"), int) or "tcp" not in s or "ipv4" not in s:
         fail(f"/stats: {s}")
-    print("http_client: 404, 405 with Allow, /stats as JSON", flush=True)
+    print("http_client: percent-decoded paths (400 if malformed), 404, 405 with Allow, /stats as JSON", flush=True)
 
 
 def keep_alive(port):

@@ -105,7 +105,7 @@ struct fake_system {
 };
 
 // A file set: an index, a folder's index, a file larger than small send
-// buffers, binary bytes.
+// buffers, binary bytes, a name with UTF-8 and a space.
 constexpr std::array<char, 3000> big_text = [] {
   std::array<char, 3000> a{};
   std::size_t i = 0;
@@ -114,11 +114,12 @@ constexpr std::array<char, 3000> big_text = [] {
 }();
 
 struct site {
-  static constexpr std::array<embedded_file, 4> files{{
+  static constexpr std::array<embedded_file, 5> files{{
       {.path = "/index.html", .content = "<h1>hi</h1>\n"},
       {.path = "/docs/index.html", .content = "docs\n"},
       {.path = "/big.txt", .content = std::string_view{big_text.data(), big_text.size()}},
       {.path = "/data.bin", .content = std::string_view{"\0\x01\x02", 3}},
+      {.path = "/caf\xc3\xa9 menu.txt", .content = "soup\n"},  // as a browser asks: /caf%C3%A9%20menu.txt
   }};
 };
 

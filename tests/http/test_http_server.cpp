@@ -171,6 +171,45 @@ TEST_CASE("404, 405 with Allow, OPTIONS") {
   CHECK(f.server.counters().responses_4xx == 4);
 }
 
+// decode_path on its own, at compile time: what it decodes, what it keeps,
+// what it refuses.
+// NOLINTNEXTLINE(bugprone-easily-swappable-parameters): read as "decodes(path, to)"
+constexpr bool decodes(std::string_view path, std::string_view to) {
+  std::array<char, 64> out{};
+  auto const d = http::detail::decode_path(path, out);
+  return d && *d == to;
+}
+constexpr bool refused(std::string_view path) {
+  std::array<char, 64> out{};
+  return !http::detail::decode_path(path, out);
+}
+static_assert(decodes("/plain/path.txt", "/plain/path.txt"));
+static_assert(decodes("/caf%C3%A9%20menu.txt", "/caf\xc3\xa9 menu.txt"));
+static_assert(decodes("/%64ata%2ebin", "/data.bin"));  // either case of hex
+static_assert(decodes("/a%2Fb%2fc", "/a%2Fb%2fc"));    // no '/' the client did not send as one
+static_assert(decodes("/%25", "/%"));                  // a '%' itself
+static_assert(refused("/a%00b"));                      // NUL
+static_assert(refused("/a%zz"));                       // not hex
+static_assert(refused("/a%2"));                        // cut short
+static_assert(refused("/a%"));
+static_assert(!http::detail::decode_path("/%41", std::span<char>{}).has_value());  // no room: refused, not cut
+
+TEST_CASE("paths are percent-decoded before they are matched; bad encodings are a 400") {
+  fixture f;
+  CHECK(f.send("GET /%64ata%2Ebin HTTP/1.1\r\nHost: x\r\n\r\n").starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK(f.send("GET /caf%C3%A9%20menu.txt HTTP/1.1\r\nHost: x\r\n\r\n") ==
+        file_response("text/plain; charset=utf-8", "soup\n", etag_of("soup\n")));
+  CHECK(f.send("GET /docs%2F HTTP/1.1\r\nHost: x\r\n\r\n").starts_with("HTTP/1.1 404 Not Found\r\n"));
+  CHECK(f.send("GET /ech%6F?x=%41 HTTP/1.1\r\nHost: x\r\n\r\n").ends_with("get /ech%6F?x=%41\n"));  // the handler sees the target as sent
+  CHECK(f.send("GET /b%g0 HTTP/1.1\r\nHost: x\r\n\r\n") ==
+        "HTTP/1.1 400 Bad Request\r\nServer: strata\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 33\r\n\r\nbad percent-encoding in the path\n");
+  // The framing is intact: the connection goes on.
+  CHECK(f.send("GET /index.html%00 HTTP/1.1\r\nHost: x\r\n\r\n").starts_with("HTTP/1.1 400 Bad Request\r\n"));
+  CHECK(f.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK_FALSE(f.c.shut);
+}
+
 TEST_CASE("a dynamic route: GET and HEAD, a POST body plain and chunked") {
   fixture f;
   CHECK(f.send("GET /echo?name=x HTTP/1.1\r\nHost: x\r\n\r\n") ==

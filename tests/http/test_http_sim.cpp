@@ -163,12 +163,13 @@ std::string read_file(std::string const& path) {
 
 TEST_CASE("strata_embed_files: every file of the folder, at its path, byte for byte") {
   auto const& files = strata::embedded::fixture::files;
-  REQUIRE(files.size() == 4);
-  // Sorted by path; subfolders keep their path.
+  REQUIRE(files.size() == 5);
+  // Sorted by path; subfolders keep their path; a name may hold UTF-8 and spaces.
   CHECK(files[0].path == "/empty");
   CHECK(files[1].path == "/quotes.txt");
   CHECK(files[2].path == "/sub/all_bytes.bin");
-  CHECK(files[3].path == "/utf8.html");
+  CHECK(files[3].path == "/sub/caf\xc3\xa9 menu.txt");
+  CHECK(files[4].path == "/utf8.html");
   for (auto const& f : files) {
     CAPTURE(f.path);
     CHECK(f.content == read_file(std::string(STRATA_EMBED_FIXTURE) + std::string(f.path)));
@@ -184,7 +185,7 @@ TEST_CASE("strata_embed_files: every file of the folder, at its path, byte for b
   CHECK(files[0].etag == "\"e3b0c44298fc1c14\"");  // SHA-256 of nothing
   static_assert(strata::embedded::fixture::files[2].content.size() == 768);
   static_assert(strata::embedded::fixture::files[2].content[0] == '\0');
-  static_assert(http::served_files<strata::embedded::fixture>[3].head_view().starts_with(
+  static_assert(http::served_files<strata::embedded::fixture>[4].head_view().starts_with(
       "Content-Type: text/html; charset=utf-8\r\n"));
 }
 

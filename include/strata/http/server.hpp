@@ -33,6 +33,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <tuple>
@@ -266,6 +267,36 @@ constexpr std::string_view target_path(std::string_view target) {
   // No substr: its out_of_range path would pull exceptions into the image.
   target.remove_suffix(target.size() - std::min(target.size(), target.find_first_of("?#")));
   return target;
+}
+
+// A path with its percent-encoded octets decoded (RFC 3986 2.1), as routes
+// and file names are written: "/caf%C3%A9%20menu.txt" is "/café menu.txt".
+// "%2F" stays as it is, so that no '/' appears that the client did not send
+// as one (it names no file or route then), and "%00" and a '%' without two
+// hex digits after it make the path invalid (nullopt: a 400). A path with no
+// '%' is returned as it is; otherwise it is decoded into `out`, which holds
+// a path of its size (decoding only shortens).
+constexpr std::optional<std::string_view> decode_path(std::string_view path, std::span<char> out) {
+  if (path.find('%') == std::string_view::npos) return path;
+  if (path.size() > out.size()) return std::nullopt;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '%') {
+      out[n++] = path[i];
+      continue;
+    }
+    if (path.size() - i < 3) return std::nullopt;
+    int const hi = hex_value(path[i + 1]);
+    int const lo = hex_value(path[i + 2]);
+    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
+    if (hi == 2 && lo == 0xf) {
+      for (std::size_t k = 0; k < 3; ++k) out[n++] = path[i + k];
+    } else {
+      out[n++] = static_cast<char>(hi * 16 + lo);
+    }
+    i += 2;
+  }
+  return std::string_view{out.data(), n};
 }
 
 // If-None-Match (RFC 9110 13.1.2): "*" or a list of entity tags, compared
@@ -573,7 +604,9 @@ class server_state<Port, routes<Routes...>, L> {
   // The first route that takes the path answers; a 404 if none does.
   template <class Stream>
   bool dispatch(Stream& s, connection& c, request const& q) {
-    std::string_view const path = detail::target_path(q.target);
+    auto const decoded = detail::decode_path(detail::target_path(q.target), path_);
+    if (!decoded) return answer_simple(s, c, 400, "bad percent-encoding in the path\n", {}, q.method);
+    std::string_view const path = *decoded;
     if (q.method == method::options && path == "*")
       return answer_simple(s, c, 204, {}, "Allow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n", q.method);
     routed r = routed::not_mine;
@@ -713,6 +746,7 @@ class server_state<Port, routes<Routes...>, L> {
   std::tuple<typename handler_of<Routes>::type...> handlers_{};
   std::array<char, L.max_response> body_{};
   std::array<char, L.max_headers> headers_{};
+  std::array<char, L.request.max_request_line> path_{};  // a percent-decoded path
   server_counters counters_{};
   time_ns next_deadline_ = never;
 };
