@@ -69,6 +69,17 @@ function(strata_embed_files target folder)
                         "give one with NAME <name>")
   endif()
   file(GLOB_RECURSE inputs CONFIGURE_DEPENDS LIST_DIRECTORIES false "${folder}/*")
+  # CMake's own check of this glob, before each build, cannot read a name with
+  # a quote, a backslash or a '$' (it re-runs the configuration forever), and
+  # ';' splits a CMake list: such a name is refused here, by name.
+  foreach(f IN LISTS inputs)
+    if(f MATCHES "[\"\\$;]")
+      string(REPLACE "${folder}/" "" name "${f}")  # (file(RELATIVE_PATH) would turn a backslash into a /)
+      message(FATAL_ERROR "strata_embed_files(${target} ${folder}): cannot embed '${name}': CMake cannot list "
+                          "a file whose name holds a quote, a backslash, '$' or ';'. Rename it (a browser "
+                          "can still ask for any UTF-8 name: the server percent-decodes paths).")
+    endif()
+  endforeach()
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/${target}.embedded")
   set(header "${dir}/embedded/${arg_NAME}.hpp")
   add_custom_command(OUTPUT "${header}"
