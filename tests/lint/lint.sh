@@ -140,21 +140,21 @@ else
   export tool program work root
   # GCC's analyzer leaves out the no-paths units (docs/lint.md, "Paths").
   # The units whose paths are explored take longest: they start first.
-  todo=()
+  queued=()
   for m in all-paths paths no-paths; do
     [ "$tool" = gcc-analyzer ] && [ "$m" = no-paths ] && continue
     for i in "${!unit_lines[@]}"; do
       IFS=$'\t' read -r file mode _ <<<"${unit_lines[$i]}"
-      [ "$mode" = "$m" ] && todo+=("$i")
+      [ "$mode" = "$m" ] && queued+=("$i")
     done
   done
   # Arrays do not cross into the xargs children: they re-read units.txt.
   # shellcheck disable=SC2016  # expanded by the child shell, on purpose
-  printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c \
+  printf '%s\n' "${queued[@]}" | xargs -P "$jobs" -I{} bash -c \
     'mapfile -t unit_lines <"$work/units.txt"; run_unit "$1"' _ {}
   details=$work/details.txt
   : >"$details"
-  echo "lint ($tool): ${#todo[@]} translation units, $jobs jobs"
+  echo "lint ($tool): ${#queued[@]} translation units, $jobs jobs"
   for i in "${!unit_lines[@]}"; do
     IFS=$'\t' read -r file mode _ <<<"${unit_lines[$i]}"
     if [ ! -f "$work/log/$i.rc" ]; then
