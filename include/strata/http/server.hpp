@@ -179,6 +179,13 @@ struct route_handler_wrong_shape {
                 "'void get(auto& sys, strata::http::request const&, strata::http::response&)' (or post, put, "
                 "delete_, options)");
 };
+template <class Route>
+struct http_route_path_never_matches {
+  static_assert(detail::always_false<Route>,
+                "strata: this http::route's path can never match a request: paths are compared after "
+                "percent-decoding and without their query, so write the path decoded (\"/a b\", not "
+                "\"/a%20b\") and without '?' or '#'");
+};
 template <class Server>
 struct http_duplicate_path {
   static_assert(detail::always_false<Server>,
@@ -352,8 +359,21 @@ constexpr bool answers_something() {
   else
     return true;
 }
+// A route's path as requests are compared with it (decoded, without the
+// query): a '%' in it can only be an encoded '/' ("%2F", kept as sent).
+constexpr bool route_path_matchable(std::string_view p) {
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '?' || p[i] == '#') return false;
+    if (p[i] == '%' && !(p.substr(i).starts_with("%2F") || p.substr(i).starts_with("%2f"))) return false;
+  }
+  return true;
+}
+
 template <class R>
 constexpr bool check_route_shape() {
+  if constexpr (requires { typename R::handler_type; }) {
+    if constexpr (!route_path_matchable(R::path)) (void)error::http_route_path_never_matches<R>{};
+  }
   if constexpr (!answers_something<R>()) (void)error::route_handler_wrong_shape<typename R::handler_type>{};
   return true;
 }
